@@ -1,0 +1,30 @@
+package dev.bulwark.engine.detect;
+
+import dev.bulwark.engine.event.Event;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** How often one detector has thrown, and the last failure, for metrics, logs and the API. */
+public final class DetectorFailures {
+  private final String detector;
+  private final AtomicLong count = new AtomicLong();
+  private final AtomicReference<Snapshot> last = new AtomicReference<>();
+
+  DetectorFailures(String detector) {
+    this.detector = detector;
+  }
+
+  void record(Event event, RuntimeException e) {
+    long n = count.incrementAndGet();
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    last.set(new Snapshot(detector, n, event.id(), message));
+  }
+
+  Snapshot snapshot() {
+    Snapshot s = last.get();
+    return new Snapshot(detector, count.get(), s.lastEventId(), s.lastMessage());
+  }
+
+  /** The count of failures and the most recent one. */
+  public record Snapshot(String detector, long count, String lastEventId, String lastMessage) {}
+}

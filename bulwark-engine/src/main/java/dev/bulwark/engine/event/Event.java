@@ -1,0 +1,52 @@
+package dev.bulwark.engine.event;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One observation in the canonical shape of {@code docs/events.md}: a platform event (login,
+ * withdrawal, admin action…) or a decoded chain event. {@code time} is event time. Optional fields
+ * are null when absent; {@code attrs} holds source-specific extras as plain JSON values (String,
+ * Long, Double, Boolean, List, Map).
+ */
+public record Event(
+    String id,
+    String type,
+    Instant time,
+    String source,
+    String account,
+    String ip,
+    String device,
+    String chain,
+    String asset,
+    BigDecimal amount,
+    Double amountUsd,
+    String from,
+    String to,
+    String tx,
+    Map<String, Object> attrs) {
+
+  public Event {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(time, "time");
+    attrs = attrs == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attrs));
+  }
+
+  /** A minimal event; the other fields are absent. Handy for tests and generators. */
+  public static Event of(String id, String type, Instant time) {
+    return new Event(id, type, time, null, null, null, null, null, null, null, null, null, null, null, Map.of());
+  }
+
+  /**
+   * The event as the map that rule conditions see as {@code e}: field names as in JSON, only the
+   * fields that are present, {@code time} as ISO-8601 text and {@code amount} as a double. A view,
+   * not a copy.
+   */
+  public Map<String, Object> asMap() {
+    return new EventView(this);
+  }
+}

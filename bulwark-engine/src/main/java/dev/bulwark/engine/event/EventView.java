@@ -1,0 +1,64 @@
+package dev.bulwark.engine.event;
+
+import java.util.AbstractMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A read-only map view of an event for rule conditions and templates. Lookups go straight to the
+ * record's fields, so evaluating many rules on one event allocates no per-rule copy.
+ */
+final class EventView extends AbstractMap<String, Object> {
+  private final Event e;
+  private Set<Entry<String, Object>> entries;
+
+  EventView(Event e) {
+    this.e = e;
+  }
+
+  @Override
+  public Object get(Object key) {
+    if (!(key instanceof String name)) {
+      return null;
+    }
+    return switch (name) {
+      case "id" -> e.id();
+      case "type" -> e.type();
+      case "time" -> e.time().toString();
+      case "source" -> e.source();
+      case "account" -> e.account();
+      case "ip" -> e.ip();
+      case "device" -> e.device();
+      case "chain" -> e.chain();
+      case "asset" -> e.asset();
+      case "amount" -> e.amount() == null ? null : e.amount().doubleValue();
+      case "amount_usd" -> e.amountUsd();
+      case "from" -> e.from();
+      case "to" -> e.to();
+      case "tx" -> e.tx();
+      case "attrs" -> e.attrs();
+      default -> null;
+    };
+  }
+
+  @Override
+  public boolean containsKey(Object key) {
+    return get(key) != null;
+  }
+
+  @Override
+  public Set<Entry<String, Object>> entrySet() {
+    if (entries == null) {
+      Map<String, Object> copy = new LinkedHashMap<>();
+      for (String name : EventFields.ALL) {
+        Object v = get(name);
+        if (v != null) {
+          copy.put(name, v);
+        }
+      }
+      entries = copy.entrySet();
+    }
+    return entries;
+  }
+}

@@ -1,0 +1,144 @@
+package dev.bulwark.server;
+
+import dev.bulwark.engine.detect.Engine;
+import dev.bulwark.engine.detect.State;
+import dev.bulwark.engine.rule.MatchRule;
+import dev.bulwark.server.alert.AlertStore;
+import dev.bulwark.server.auth.TokenStore;
+import dev.bulwark.server.config.Config;
+import dev.bulwark.server.db.Database;
+import dev.bulwark.server.detect.DetectionPump;
+import dev.bulwark.server.detect.RuleLoader;
+import dev.bulwark.server.http.AlertRoutes;
+import dev.bulwark.server.http.ApiServer;
+import dev.bulwark.server.http.EventRoutes;
+import dev.bulwark.server.http.StatusRoutes;
+import dev.bulwark.server.ingest.EventStore;
+import dev.bulwark.server.ingest.IngestService;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The composition root: builds the object graph with {@code new}, starts it, and stops it. */
+public final class App implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(App.class);
+  private static final int DETECTION_BATCH = 500;
+
+  private final Database db;
+  private final TokenStore tokens;
+  private final EventStore events;
+  private final AlertStore alerts;
+  private final List<MatchRule> rules;
+  private final DetectionPump pump;
+  private final IngestService ingest;
+  private final PrometheusMeterRegistry metrics;
+  private ApiServer api;
+  private JvmGcMetrics gc;
+
+  private App(Config config, Clock clock) {
+    this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.rules = config.rules().dir().map(dir -> new RuleLoader().load(dir)).orElse(List.of());
+    this.db = Database.open(config.storage());
+    try {
+      this.tokens = new TokenStore(db.jdbi(), clock);
+      this.events = new EventStore(db.jdbi(), clock);
+      this.alerts = new AlertStore(db.jdbi(), clock);
+      List<MatchRule> enabled = rules.stream().filter(MatchRule::enabled).toList();
+      Engine engine = new Engine(enabled, State.inMemory());
+      this.pump = new DetectionPump(db.jdbi(), events, alerts, engine, metrics, clock, DETECTION_BATCH);
+      this.ingest = new IngestService(config.ingest().maxBatchEvents(), events, metrics, pump::wake);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /** The store, rules and detection, without HTTP: for CLI commands that work on local data. */
+  public static App local(Config config, Clock clock) {
+    return new App(config, clock);
+  }
+
+  /** Everything, serving HTTP and detecting in the background. */
+  public static App serve(Config config, Clock clock) {
+    App app = new App(config, clock);
+    try {
+      app.startServing(config);
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
+    }
+    return app;
+  }
+
+  private void startServing(Config config) {
+    new JvmMemoryMetrics().bindTo(metrics);
+    new JvmThreadMetrics().bindTo(metrics);
+    new ProcessorMetrics().bindTo(metrics);
+    gc = new JvmGcMetrics();
+    gc.bindTo(metrics);
+    long enabled = rules.stream().filter(MatchRule::enabled).count();
+    ApiServer.Services services =
+        new ApiServer.Services(
+            tokens,
+            new EventRoutes(ingest, events, config.server().maxBodyBytes()),
+            new AlertRoutes(alerts),
+            new StatusRoutes(events, alerts, pump, (int) enabled),
+            metrics,
+            db::isHealthy);
+    pump.start();
+    api = new ApiServer(config.server(), services).start();
+    LOG.info(
+        "rules: {} enabled of {} loaded{}",
+        enabled, rules.size(), config.rules().dir().map(d -> " from " + d).orElse(" (no rules directory set; use --rules DIR)"));
+  }
+
+  public int port() {
+    return api.port();
+  }
+
+  public TokenStore tokens() {
+    return tokens;
+  }
+
+  public EventStore events() {
+    return events;
+  }
+
+  public AlertStore alerts() {
+    return alerts;
+  }
+
+  public IngestService ingest() {
+    return ingest;
+  }
+
+  public DetectionPump pump() {
+    return pump;
+  }
+
+  public List<MatchRule> rules() {
+    return rules;
+  }
+
+  /** Stops serving, lets detection finish its batch, closes the store. Safe to call twice. */
+  @Override
+  public synchronized void close() {
+    if (api != null) {
+      api.close();
+      api = null;
+    }
+    pump.close();
+    if (gc != null) {
+      gc.close();
+      gc = null;
+    }
+    db.close();
+  }
+}

@@ -1,0 +1,62 @@
+package dev.bulwark.server.cli;
+
+import dev.bulwark.server.App;
+import dev.bulwark.server.config.Config;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Runs the server until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the API, ingest and detection.")
+final class ServeCommand implements Callable<Integer> {
+  @Mixin StoreOptions store;
+
+  @Option(names = "--port", paramLabel = "N", description = "HTTP port; 0 picks a free one (default 8080)")
+  Integer port;
+
+  @Option(names = "--host", paramLabel = "HOST", description = "interface to listen on (default 127.0.0.1)")
+  String host;
+
+  @Option(names = "--rules", paramLabel = "DIR", description = "directory of rule files (*.yml)")
+  Path rules;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Map<String, String> flags = new LinkedHashMap<>();
+    if (port != null) {
+      flags.put("server.port", port.toString());
+    }
+    if (host != null) {
+      flags.put("server.host", host);
+    }
+    if (rules != null) {
+      flags.put("rules.dir", rules.toString());
+    }
+    Config config = store.load(flags).config();
+    App app = App.serve(config, Clock.systemUTC());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  app.close();
+                  stopped.countDown();
+                },
+                "bulwark-shutdown"));
+    String where =
+        config.storage().url().isPresent()
+            ? "database from storage.url"
+            : "data in " + config.storage().dataDir().toAbsolutePath().normalize();
+    // One line on stdout that scripts and tests can wait for.
+    System.out.printf("bulwark: listening on http://%s:%d (%s)%n", config.server().host(), app.port(), where);
+    System.out.flush();
+    stopped.await();
+    return Main.OK;
+  }
+}

@@ -1,0 +1,41 @@
+package dev.bulwark.server.config;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** The effective configuration, immutable; built by {@link ConfigLoader}. */
+public record Config(Server server, Storage storage, Rules rules, Ingest ingest) {
+
+  /** The HTTP listener. */
+  public record Server(String host, int port, long maxBodyBytes) {}
+
+  /**
+   * Where data lives: an H2 file database under {@code dataDir}, or the JDBC {@code url} when set
+   * (PostgreSQL in production).
+   */
+  public record Storage(
+      Path dataDir, Optional<String> url, Optional<String> user, Optional<Secret> password, int poolSize) {
+
+    /** The JDBC URL to connect to. */
+    public String jdbcUrl() {
+      return url.orElseGet(() -> h2Url(dataDir));
+    }
+
+    /**
+     * The H2 file database in a directory. AUTO_SERVER lets the CLI open the store while {@code
+     * serve} holds it; WRITE_DELAY=0 writes every commit before it returns, so an acknowledged
+     * event survives a {@code kill -9}.
+     */
+    public static String h2Url(Path dataDir) {
+      return "jdbc:h2:file:"
+          + dataDir.toAbsolutePath().normalize().resolve("bulwark")
+          + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+    }
+  }
+
+  /** Rule files: every {@code *.yml} / {@code *.yaml} under {@code dir}, if set. */
+  public record Rules(Optional<Path> dir) {}
+
+  /** Limits on what one ingest request may carry. */
+  public record Ingest(int maxBatchEvents) {}
+}

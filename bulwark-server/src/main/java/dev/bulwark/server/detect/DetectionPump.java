@@ -1,0 +1,233 @@
+package dev.bulwark.server.detect;
+
+import dev.bulwark.engine.detect.Alert;
+import dev.bulwark.engine.detect.DetectorFailures;
+import dev.bulwark.engine.detect.Engine;
+import dev.bulwark.server.alert.AlertStore;
+import dev.bulwark.server.ingest.EventStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds the durable event log through the engine and stores the alerts. Driven by the log, not by
+ * requests: alerts of a batch and the new checkpoint commit in one transaction, so a crash at any
+ * point means the events after the checkpoint are simply read again on restart, and alert ids,
+ * derived from dedup keys, keep a replay from storing anything twice.
+ */
+public final class DetectionPump implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DetectionPump.class);
+  static final String CHECKPOINT = "detect";
+  private static final Duration FAILURE_LOG_INTERVAL = Duration.ofMinutes(1);
+
+  private final EventStore events;
+  private final AlertStore alerts;
+  private final Jdbi jdbi;
+  private final Checkpoints checkpoints;
+  private final Engine engine;
+  private final MeterRegistry metrics;
+  private final Clock clock;
+  private final int batchSize;
+  private final AtomicLong position = new AtomicLong();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition work = lock.newCondition();
+  private final Set<String> failureMeters = ConcurrentHashMap.newKeySet();
+  private final Map<String, Long> failuresLogged = new HashMap<>();
+  private Instant lastFailureLog = Instant.MIN;
+  private boolean signalled;
+  private volatile boolean running;
+  private Thread thread;
+
+  public DetectionPump(
+      Jdbi jdbi, EventStore events, AlertStore alerts, Engine engine, MeterRegistry metrics, Clock clock, int batchSize) {
+    this.jdbi = jdbi;
+    this.events = events;
+    this.alerts = alerts;
+    this.checkpoints = new Checkpoints(jdbi, clock);
+    this.engine = engine;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.batchSize = batchSize;
+    this.position.set(checkpoints.get(CHECKPOINT));
+    Gauge.builder("bulwark.detection.lag", this, p -> Math.max(0, events.lastSeq() - p.position()))
+        .description("events stored but not yet through detection")
+        .baseUnit("events")
+        .register(metrics);
+  }
+
+  /** The sequence number of the last event through detection. */
+  public long position() {
+    return position.get();
+  }
+
+  /** Starts the background thread. */
+  public void start() {
+    running = true;
+    thread = new Thread(this::loop, "bulwark-detect");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Tells the pump that new events were stored. Cheap; never blocks. */
+  public void wake() {
+    lock.lock();
+    try {
+      signalled = true;
+      work.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void loop() {
+    Duration backoff = Duration.ofMillis(100);
+    while (running) {
+      try {
+        int n = runOnce();
+        backoff = Duration.ofMillis(100);
+        logFailures();
+        if (n < batchSize) {
+          awaitWork(Duration.ofSeconds(1));
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("detection paused: {}; retrying in {} ms", e.getMessage(), backoff.toMillis());
+        awaitWork(backoff);
+        backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
+      }
+    }
+  }
+
+  private void awaitWork(Duration max) {
+    lock.lock();
+    try {
+      if (!signalled && running) {
+        work.await(max.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      signalled = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Runs one batch of the log through the engine and commits its alerts with the checkpoint.
+   *
+   * @return how many events were processed
+   */
+  public synchronized int runOnce() {
+    long from = position.get();
+    List<EventStore.Stored> batch = events.readAfter(from, batchSize);
+    if (batch.isEmpty()) {
+      return 0;
+    }
+    Map<Long, List<Alert>> byOrg = new LinkedHashMap<>();
+    for (EventStore.Stored s : batch) {
+      List<Alert> raised = engine.process(s.event());
+      if (!raised.isEmpty()) {
+        byOrg.computeIfAbsent(s.orgId(), k -> new ArrayList<>()).addAll(raised);
+      }
+    }
+    long last = batch.get(batch.size() - 1).seq();
+    List<Alert> stored =
+        jdbi.inTransaction(
+            h -> {
+              List<Alert> inserted = new ArrayList<>();
+              byOrg.forEach((org, list) -> inserted.addAll(alerts.insert(h, org, list)));
+              checkpoints.save(h, CHECKPOINT, last);
+              return inserted;
+            });
+    position.set(last);
+    for (Alert a : stored) {
+      Counter.builder("bulwark.alerts.raised")
+          .tag("rule", a.rule())
+          .tag("severity", a.severity().label())
+          .register(metrics)
+          .increment();
+    }
+    metrics.counter("bulwark.detection.events").increment(batch.size());
+    return batch.size();
+  }
+
+  /** Processes until the log is drained; for the CLI's {@code --local} ingest and for tests. */
+  public void drain() {
+    while (runOnce() > 0) {
+      // keep going
+    }
+    logFailures();
+  }
+
+  /** Rule failures are counted on every event but logged at most once a minute per rule. */
+  private void logFailures() {
+    Map<String, DetectorFailures.Snapshot> failures = engine.failures();
+    failures.keySet().forEach(this::registerFailureMeter);
+    Instant now = clock.instant();
+    if (Duration.between(lastFailureLog, now).compareTo(FAILURE_LOG_INTERVAL) < 0 && lastFailureLog != Instant.MIN) {
+      return;
+    }
+    failures.forEach(
+        (id, f) -> {
+          long before = failuresLogged.getOrDefault(id, 0L);
+          if (f.count() > before) {
+            LOG.warn(
+                "rule {} failed on {} event(s) (total {}); last on event {}: {}",
+                id, f.count() - before, f.count(), f.lastEventId(), f.lastMessage());
+            failuresLogged.put(id, f.count());
+            lastFailureLog = now;
+          }
+        });
+  }
+
+  private void registerFailureMeter(String detector) {
+    if (failureMeters.add(detector)) {
+      FunctionCounter.builder(
+              "bulwark.rule.errors",
+              engine,
+              e -> {
+                DetectorFailures.Snapshot s = e.failures().get(detector);
+                return s == null ? 0 : s.count();
+              })
+          .tag("rule", detector)
+          .description("evaluations of a rule that failed (e.g. a CEL error on odd data)")
+          .register(metrics);
+    }
+  }
+
+  /** Failures so far, per rule, for the API. */
+  public Map<String, DetectorFailures.Snapshot> failures() {
+    return engine.failures();
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    wake();
+    if (thread != null) {
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

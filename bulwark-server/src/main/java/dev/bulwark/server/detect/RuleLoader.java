@@ -1,0 +1,72 @@
+package dev.bulwark.server.detect;
+
+import dev.bulwark.engine.Problem;
+import dev.bulwark.engine.rule.InvalidRuleException;
+import dev.bulwark.engine.rule.MatchRule;
+import dev.bulwark.engine.rule.RuleCompiler;
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Reads every {@code *.yml} / {@code *.yaml} file under a directory (recursively, in path order)
+ * and compiles it. Problems of all files are collected and reported together.
+ */
+public final class RuleLoader {
+  private final RuleCompiler compiler = new RuleCompiler();
+
+  /** Every rule in the directory, enabled or not. */
+  public List<MatchRule> load(Path dir) {
+    List<Problem> problems = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      throw new InvalidRuleException(List.of(new Problem(dir.toString(), "not a directory of rule files")));
+    }
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      files =
+          walk.filter(Files::isRegularFile)
+              .filter(p -> p.getFileName().toString().matches(".*\\.ya?ml"))
+              .sorted()
+              .toList();
+    } catch (IOException e) {
+      throw new InvalidRuleException(List.of(new Problem(dir.toString(), "cannot list rule files: " + e.getMessage())));
+    }
+    List<MatchRule> rules = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    for (Path file : files) {
+      String source = file.toString();
+      String text;
+      try {
+        text = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (MalformedInputException e) {
+        problems.add(new Problem(source, "not UTF-8 text"));
+        continue;
+      } catch (IOException e) {
+        problems.add(new Problem(source, "cannot read: " + e.getMessage()));
+        continue;
+      }
+      try {
+        MatchRule rule = compiler.compile(source, text);
+        String first = seen.putIfAbsent(rule.id(), source);
+        if (first != null) {
+          problems.add(new Problem(source, "rule id '%s' is already used by %s".formatted(rule.id(), first)));
+        } else {
+          rules.add(rule);
+        }
+      } catch (InvalidRuleException e) {
+        problems.addAll(e.problems());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidRuleException(problems);
+    }
+    return rules;
+  }
+}

@@ -1,0 +1,220 @@
+package dev.bulwark.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.bulwark.engine.Problem;
+import dev.bulwark.engine.ValidationException;
+import dev.bulwark.server.auth.Caller;
+import dev.bulwark.server.auth.TokenStore;
+import dev.bulwark.server.config.Config;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API: {@code /health} open, everything else behind a bearer token, JSON in and out, RFC
+ * 9457 problem documents for every failure.
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+  static final String PROBLEM_JSON = "application/problem+json";
+  private static final String CALLER = "bulwark.caller";
+
+  static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .build();
+
+  private final Javalin app;
+  private final TokenStore tokens;
+  private final SecureRandom random = new SecureRandom();
+
+  /** What the routes need from the rest of the application. */
+  public record Services(
+      TokenStore tokens,
+      EventRoutes events,
+      AlertRoutes alerts,
+      StatusRoutes status,
+      PrometheusMeterRegistry metrics,
+      BooleanSupplier healthy) {}
+
+  public ApiServer(Config.Server config, Services s) {
+    this.tokens = s.tokens();
+    this.app =
+        Javalin.create(
+            c -> {
+              c.startup.showJavalinBanner = false;
+              c.startup.showOldJavalinVersionWarning = false;
+              c.http.maxRequestSize = config.maxBodyBytes();
+              c.jetty.host = config.host();
+              c.jetty.port = config.port();
+              c.jsonMapper(new JavalinJackson(JSON, false));
+              c.requestLogger.http((ctx, ms) -> timer(s.metrics(), ctx, ms));
+              c.routes.beforeMatched(this::authenticate);
+              c.routes.get("/health", ctx -> health(ctx, s.healthy()), Permission.PUBLIC);
+              c.routes.get(
+                  "/metrics",
+                  ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(s.metrics().scrape()),
+                  Permission.OPERATE);
+              c.routes.post("/api/v1/events", ctx -> s.events().post(ctx, caller(ctx)), Permission.WRITE_EVENTS);
+              c.routes.get("/api/v1/events/{id}", ctx -> s.events().get(ctx, caller(ctx)), Permission.READ);
+              c.routes.get("/api/v1/alerts", ctx -> s.alerts().list(ctx, caller(ctx)), Permission.READ);
+              c.routes.get("/api/v1/alerts/{id}", ctx -> s.alerts().get(ctx, caller(ctx)), Permission.READ);
+              c.routes.get("/api/v1/status", ctx -> s.status().status(ctx, caller(ctx)), Permission.OPERATE);
+              c.routes.get("/api/v1/me", ctx -> me(ctx, caller(ctx)), Permission.AUTHENTICATED);
+              c.routes.exception(ProblemException.class, (e, ctx) -> problem(ctx, e));
+              c.routes.exception(ValidationException.class, (e, ctx) -> invalid(ctx, e));
+              c.routes.exception(HttpResponseException.class, (e, ctx) -> javalinProblem(ctx, e));
+              c.routes.exception(Exception.class, (e, ctx) -> internal(ctx, e));
+              c.routes.error(404, ctx -> {
+                if (!PROBLEM_JSON.equals(ctx.res().getContentType())) {
+                  problem(ctx, ProblemException.notFound("no such resource: " + ctx.method() + " " + ctx.path()));
+                }
+              });
+              c.routes.error(405, ctx -> problem(ctx, new ProblemException(405, "method-not-allowed", "Method not allowed",
+                  ctx.method() + " is not allowed on " + ctx.path(), List.of(), Map.of())));
+            });
+  }
+
+  public ApiServer start() {
+    app.start();
+    return this;
+  }
+
+  /** The bound port (useful with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  private void authenticate(Context ctx) {
+    var roles = ctx.routeRoles();
+    if (roles.contains(Permission.PUBLIC)) {
+      return;
+    }
+    String header = ctx.header("Authorization");
+    if (header == null || header.isBlank()) {
+      throw ProblemException.unauthorized(
+          "missing credential; send 'Authorization: Bearer <token>' (create one with: bulwark token create --org NAME --role analyst)");
+    }
+    if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw ProblemException.unauthorized("unsupported authorization scheme; use 'Authorization: Bearer <token>'");
+    }
+    Optional<Caller> caller = tokens.authenticate(header.substring(7).trim());
+    if (caller.isEmpty()) {
+      throw ProblemException.unauthorized("invalid or revoked token");
+    }
+    Caller c = caller.get();
+    boolean allowed = roles.stream().anyMatch(r -> r instanceof Permission p && p.grantedTo(c.role()));
+    if (!allowed) {
+      throw ProblemException.forbidden("a token with role '%s' may not %s %s".formatted(c.role().label(), ctx.method(), ctx.path()));
+    }
+    ctx.attribute(CALLER, c);
+  }
+
+  private static Caller caller(Context ctx) {
+    Caller c = ctx.attribute(CALLER);
+    if (c == null) {
+      throw new IllegalStateException("route reached without authentication: " + ctx.path());
+    }
+    return c;
+  }
+
+  private static void health(Context ctx, BooleanSupplier healthy) {
+    boolean ok = healthy.getAsBoolean();
+    ctx.status(ok ? 200 : 503).json(Map.of("status", ok ? "ok" : "degraded", "database", ok ? "ok" : "unavailable"));
+  }
+
+  private static void me(Context ctx, Caller c) {
+    ctx.json(Map.of("organisation", c.orgName(), "role", c.role().label(), "token_id", c.tokenId()));
+  }
+
+  private static void timer(PrometheusMeterRegistry metrics, Context ctx, float ms) {
+    String route;
+    try {
+      route = ctx.endpoints().matchedHttpEndpoint().path;
+    } catch (RuntimeException e) {
+      route = "unmatched";
+    }
+    Timer.builder("bulwark.http.requests")
+        .tag("method", ctx.method().name())
+        .tag("route", route == null ? "unmatched" : route)
+        .tag("status", Integer.toString(ctx.statusCode()))
+        .register(metrics)
+        .record((long) (ms * 1000), TimeUnit.MICROSECONDS);
+  }
+
+  static void problem(Context ctx, ProblemException e) {
+    e.headers.forEach(ctx::header);
+    write(ctx, e.status, e.type, e.title, e.getMessage(), e.errors, null);
+  }
+
+  private static void invalid(Context ctx, ValidationException e) {
+    boolean malformed = e.problems().stream().anyMatch(p -> p.message().startsWith("malformed JSON"));
+    String summary = e.getMessage().lines().findFirst().orElse("invalid input");
+    write(ctx, malformed ? 400 : 422, malformed ? "malformed-json" : "invalid-input",
+        malformed ? "Malformed JSON" : "Invalid input", summary + "; nothing was stored", e.problems(), null);
+  }
+
+  private static void javalinProblem(Context ctx, HttpResponseException e) {
+    if (e.getStatus() == 413) {
+      problem(ctx, ProblemException.tooLarge(0));
+      return;
+    }
+    write(ctx, e.getStatus(), "http-" + e.getStatus(), e.getMessage(), e.getMessage(), List.of(), null);
+  }
+
+  private void internal(Context ctx, Exception e) {
+    String errorId = "err_" + HexFormat.of().formatHex(randomBytes());
+    LOG.error("error {} on {} {}", errorId, ctx.method(), ctx.path(), e);
+    write(ctx, 500, "internal-error", "Internal server error",
+        "the server failed; quote error id " + errorId + " to the operator (details are in the server log)", List.of(), errorId);
+  }
+
+  private byte[] randomBytes() {
+    byte[] b = new byte[6];
+    random.nextBytes(b);
+    return b;
+  }
+
+  private static void write(Context ctx, int status, String type, String title, String detail, List<Problem> errors, String errorId) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "urn:bulwark:problem:" + type.toLowerCase(Locale.ROOT));
+    body.put("title", title);
+    body.put("status", status);
+    body.put("detail", detail);
+    body.put("instance", ctx.path());
+    if (!errors.isEmpty()) {
+      body.put("errors", errors.stream().map(p -> Map.of("location", p.location(), "message", p.message())).toList());
+    }
+    if (errorId != null) {
+      body.put("error_id", errorId);
+    }
+    try {
+      ctx.status(status).contentType(PROBLEM_JSON).result(JSON.writeValueAsBytes(body));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+      ctx.status(status).contentType("text/plain").result(detail);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.bulwark.server.http;
+
+import dev.bulwark.engine.event.EventJson;
+import dev.bulwark.server.auth.Caller;
+import dev.bulwark.server.ingest.EventStore;
+import dev.bulwark.server.ingest.IngestService;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code POST /api/v1/events} and {@code GET /api/v1/events/{id}}. */
+public final class EventRoutes {
+  private static final Set<String> ACCEPTED_TYPES =
+      Set.of("application/json", "application/x-ndjson", "application/jsonl", "application/json-seq", "text/plain");
+  private final IngestService ingest;
+  private final EventStore store;
+  private final long maxBody;
+
+  public EventRoutes(IngestService ingest, EventStore store, long maxBody) {
+    this.ingest = ingest;
+    this.store = store;
+    this.maxBody = maxBody;
+  }
+
+  void post(Context ctx, Caller caller) throws IOException {
+    String type = ctx.contentType();
+    if (type != null && !type.isBlank()) {
+      String bare = type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+      if (!ACCEPTED_TYPES.contains(bare)) {
+        throw ProblemException.unsupportedMediaType(bare);
+      }
+    }
+    byte[] body = readBounded(ctx);
+    EventStore.Appended result = ingest.ingest(caller.orgId(), body);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("received", result.received());
+    out.put("accepted", result.accepted());
+    out.put("duplicates", result.duplicates());
+    ctx.status(202).json(out);
+  }
+
+  /** Reads at most the configured limit; a larger body is refused before it is all read. */
+  private byte[] readBounded(Context ctx) throws IOException {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > maxBody) {
+      throw ProblemException.tooLarge(maxBody);
+    }
+    try (InputStream in = ctx.bodyInputStream()) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
+      byte[] buf = new byte[64 * 1024];
+      long total = 0;
+      for (int n; (n = in.read(buf)) > 0; ) {
+        total += n;
+        if (total > maxBody) {
+          throw ProblemException.tooLarge(maxBody);
+        }
+        out.write(buf, 0, n);
+      }
+      return out.toByteArray();
+    }
+  }
+
+  void get(Context ctx, Caller caller) {
+    String id = ctx.pathParam("id");
+    var event =
+        store
+            .find(caller.orgId(), id)
+            .orElseThrow(() -> ProblemException.notFound("no event '%s' in your organisation".formatted(id)));
+    ctx.contentType("application/json").result(EventJson.write(event));
+  }
+}

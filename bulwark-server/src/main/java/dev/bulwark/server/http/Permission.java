@@ -1,0 +1,26 @@
+package dev.bulwark.server.http;
+
+import dev.bulwark.server.auth.Role;
+import io.javalin.security.RouteRole;
+import java.util.Set;
+
+/** What a route needs; each names the token roles that grant it. */
+enum Permission implements RouteRole {
+  /** No credential: health only. */
+  PUBLIC(Set.of()),
+  /** Any valid token. */
+  AUTHENTICATED(Set.of(Role.values())),
+  READ(Set.of(Role.ADMIN, Role.ANALYST)),
+  WRITE_EVENTS(Set.of(Role.ADMIN, Role.INGEST)),
+  OPERATE(Set.of(Role.ADMIN, Role.ANALYST));
+
+  private final Set<Role> granted;
+
+  Permission(Set<Role> granted) {
+    this.granted = granted;
+  }
+
+  boolean grantedTo(Role role) {
+    return granted.contains(role);
+  }
+}
