@@ -16,6 +16,23 @@ public record Config(Server server, Storage storage, Rules rules, Ingest ingest)
   public record Storage(
       Path dataDir, Optional<String> url, Optional<String> user, Optional<Secret> password, int poolSize) {
 
+    /** Never prints a password, not even one written into the URL. */
+    @Override
+    public String toString() {
+      return "Storage[dataDir=%s, url=%s, user=%s, password=%s, poolSize=%d]"
+          .formatted(
+              dataDir,
+              url.map(Storage::redact).orElse("(unset)"),
+              user.orElse("(unset)"),
+              password.map(p -> "****").orElse("(unset)"),
+              poolSize);
+    }
+
+    /** The URL with any {@code password=} parameter masked. */
+    public static String redact(String jdbcUrl) {
+      return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1****");
+    }
+
     /** The JDBC URL to connect to. */
     public String jdbcUrl() {
       return url.orElseGet(() -> h2Url(dataDir));

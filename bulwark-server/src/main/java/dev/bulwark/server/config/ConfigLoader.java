@@ -76,8 +76,6 @@ public final class ConfigLoader {
 
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KIB|MB|MIB|GB|GIB)?");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
-  private static final Pattern PASSWORD_IN_URL =
-      Pattern.compile("(?i)(password=)[^&;]*");
 
   /** A value and where it came from ({@code default}, {@code bulwark.yml:3:9}, {@code env X}…). */
   public record Setting(String value, String origin) {}
@@ -109,7 +107,7 @@ public final class ConfigLoader {
       return "****";
     }
     if (k.type() == Type.JDBC_URL) {
-      return PASSWORD_IN_URL.matcher(value).replaceAll("$1****");
+      return Config.Storage.redact(value);
     }
     return value;
   }

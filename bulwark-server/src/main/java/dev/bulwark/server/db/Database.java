@@ -51,7 +51,7 @@ public final class Database implements AutoCloseable {
     try {
       pool = new HikariDataSource(hc);
     } catch (RuntimeException e) {
-      throw new StorageException("cannot open the database at " + redact(url) + ": " + rootMessage(e), e);
+      throw new StorageException("cannot open the database at " + Config.Storage.redact(url) + ": " + rootMessage(e), e);
     }
     try {
       Flyway.configure()
@@ -62,7 +62,7 @@ public final class Database implements AutoCloseable {
           .migrate();
     } catch (FlywayException e) {
       pool.close();
-      throw new StorageException("cannot migrate the database at " + redact(url) + ": " + rootMessage(e), e);
+      throw new StorageException("cannot migrate the database at " + Config.Storage.redact(url) + ": " + rootMessage(e), e);
     }
     return new Database(pool, url.startsWith("jdbc:postgresql:"));
   }
@@ -92,10 +92,6 @@ public final class Database implements AutoCloseable {
   @Override
   public void close() {
     pool.close();
-  }
-
-  private static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
   }
 
   private static String rootMessage(Throwable e) {
