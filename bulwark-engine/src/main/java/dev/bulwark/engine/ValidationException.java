@@ -21,7 +21,6 @@ public class ValidationException extends BulwarkException {
   }
 
   private static String render(String summary, List<Problem> problems) {
-    return summary
-        + problems.stream().map(p -> "\n  " + p).collect(Collectors.joining());
+    return summary + problems.stream().map(p -> "\n  " + p).collect(Collectors.joining());
   }
 }

@@ -52,8 +52,10 @@ public final class App implements AutoCloseable {
       this.alerts = new AlertStore(db.jdbi(), clock);
       List<MatchRule> enabled = rules.stream().filter(MatchRule::enabled).toList();
       Engine engine = new Engine(enabled, State.inMemory());
-      this.pump = new DetectionPump(db.jdbi(), events, alerts, engine, metrics, clock, DETECTION_BATCH);
-      this.ingest = new IngestService(config.ingest().maxBatchEvents(), events, metrics, pump::wake);
+      this.pump =
+          new DetectionPump(db.jdbi(), events, alerts, engine, metrics, clock, DETECTION_BATCH);
+      this.ingest =
+          new IngestService(config.ingest().maxBatchEvents(), events, metrics, pump::wake);
     } catch (RuntimeException e) {
       db.close();
       throw e;
@@ -96,7 +98,13 @@ public final class App implements AutoCloseable {
     api = new ApiServer(config.server(), services).start();
     LOG.info(
         "rules: {} enabled of {} loaded{}",
-        enabled, rules.size(), config.rules().dir().map(d -> " from " + d).orElse(" (no rules directory set; use --rules DIR)"));
+        enabled,
+        rules.size(),
+        config
+            .rules()
+            .dir()
+            .map(d -> " from " + d)
+            .orElse(" (no rules directory set; use --rules DIR)"));
   }
 
   public int port() {

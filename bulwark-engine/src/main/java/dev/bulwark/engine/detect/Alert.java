@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a detector raises. The id is derived from the dedup key, so raising the same alert twice
- * (a replay, a re-sent batch) yields the same id and the store keeps one.
+ * What a detector raises. The id is derived from the dedup key, so raising the same alert twice (a
+ * replay, a re-sent batch) yields the same id and the store keeps one.
  */
 public record Alert(
     String id,

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Looks at one event at a time, in event time, and raises alerts. Detectors are rules compiled
- * from YAML or hand-written code; the engine does not care which.
+ * Looks at one event at a time, in event time, and raises alerts. Detectors are rules compiled from
+ * YAML or hand-written code; the engine does not care which.
  */
 public interface Detector {
   /** A stable dotted id such as {@code drain.burst}, used in alerts, logs and metrics. */

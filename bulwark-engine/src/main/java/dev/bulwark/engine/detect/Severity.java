@@ -23,7 +23,8 @@ public enum Severity {
         return s;
       }
     }
-    throw new BulwarkException("unknown severity '%s'; expected one of %s".formatted(text, names()));
+    throw new BulwarkException(
+        "unknown severity '%s'; expected one of %s".formatted(text, names()));
   }
 
   /** The valid names, comma separated, for error messages. */

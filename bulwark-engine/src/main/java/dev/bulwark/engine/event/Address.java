@@ -7,8 +7,8 @@ import java.util.Locale;
 import org.bouncycastle.crypto.digests.KeccakDigest;
 
 /**
- * A 20-byte EVM address. Compared case-insensitively (the value is held in lower case) and
- * printed in EIP-55 mixed-case checksum form.
+ * A 20-byte EVM address. Compared case-insensitively (the value is held in lower case) and printed
+ * in EIP-55 mixed-case checksum form.
  */
 public record Address(String value) {
   public Address {
@@ -23,7 +23,8 @@ public record Address(String value) {
    */
   public static Address parse(String text) {
     if (text == null || !isHex40(text)) {
-      throw new InvalidAddressException("not an EVM address: expected 0x followed by 40 hex digits");
+      throw new InvalidAddressException(
+          "not an EVM address: expected 0x followed by 40 hex digits");
     }
     String lower = "0x" + text.substring(2).toLowerCase(Locale.ROOT);
     String digits = text.substring(2);
@@ -50,7 +51,10 @@ public record Address(String value) {
     return true;
   }
 
-  /** The EIP-55 form: a hex letter is upper case where the Keccak-256 of the address has a high nibble. */
+  /**
+   * The EIP-55 form: a hex letter is upper case where the Keccak-256 of the address has a high
+   * nibble.
+   */
   public String checksummed() {
     String digits = value.substring(2);
     byte[] hash = keccak256(digits.getBytes(StandardCharsets.US_ASCII));

@@ -33,12 +33,16 @@ public record Event(
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(time, "time");
-    attrs = attrs == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attrs));
+    attrs =
+        attrs == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attrs));
   }
 
   /** A minimal event; the other fields are absent. Handy for tests and generators. */
   public static Event of(String id, String type, Instant time) {
-    return new Event(id, type, time, null, null, null, null, null, null, null, null, null, null, null, Map.of());
+    return new Event(
+        id, type, time, null, null, null, null, null, null, null, null, null, null, null, Map.of());
   }
 
   /**

@@ -12,7 +12,9 @@ public final class EventJson {
 
   private EventJson() {}
 
-  /** The canonical JSON object of an event: absent fields are left out, amounts keep full precision. */
+  /**
+   * The canonical JSON object of an event: absent fields are left out, amounts keep full precision.
+   */
   public static ObjectNode toNode(Event e) {
     ObjectNode n = MAPPER.createObjectNode();
     n.put("id", e.id());

@@ -27,17 +27,18 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Parses and validates events: a JSON array, or NDJSON (one event per line). Every problem of
- * every event is collected with its JSON path; for NDJSON, {@code $[i]} is line {@code i + 1}.
- * Either every event is valid and all are returned, or {@link InvalidEventException} lists what
- * is wrong — never a partial result.
+ * Parses and validates events: a JSON array, or NDJSON (one event per line). Every problem of every
+ * event is collected with its JSON path; for NDJSON, {@code $[i]} is line {@code i + 1}. Either
+ * every event is valid and all are returned, or {@link InvalidEventException} lists what is wrong —
+ * never a partial result.
  */
 public final class EventParser {
   private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+");
   private static final Pattern ID = Pattern.compile("[\\x21-\\x7E]{1,200}");
   private static final Pattern CAIP2 = Pattern.compile("[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}");
   private static final Pattern IPV4 =
-      Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+      Pattern.compile(
+          "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-fA-F:.]{2,45}");
   private static final Pattern TX_HASH = Pattern.compile("0x[0-9a-fA-F]{64}");
   private static final int MAX_TEXT = 256;
@@ -70,7 +71,8 @@ public final class EventParser {
   public List<Event> parse(byte[] body) {
     int first = firstNonBlank(body);
     if (first < 0) {
-      throw new InvalidEventException(List.of(new Problem("$", "the body is empty; send a JSON array or NDJSON of events")));
+      throw new InvalidEventException(
+          List.of(new Problem("$", "the body is empty; send a JSON array or NDJSON of events")));
     }
     return body[first] == '[' ? parseArray(body) : parseLines(body);
   }
@@ -411,7 +413,9 @@ public final class EventParser {
     }
   }
 
-  /** JSON as the plain values rule conditions understand: Long, Double, String, Boolean, List, Map. */
+  /**
+   * JSON as the plain values rule conditions understand: Long, Double, String, Boolean, List, Map.
+   */
   static Object plain(JsonNode n) {
     if (n.isObject()) {
       Map<String, Object> m = new LinkedHashMap<>();

@@ -8,7 +8,9 @@ import java.util.List;
 public final class InvalidEventException extends ValidationException {
   public InvalidEventException(List<Problem> problems) {
     super(
-        problems.size() == 1 ? "1 problem in the events" : problems.size() + " problems in the events",
+        problems.size() == 1
+            ? "1 problem in the events"
+            : problems.size() + " problems in the events",
         problems);
   }
 }

@@ -8,7 +8,9 @@ import java.util.List;
 public final class InvalidRuleException extends ValidationException {
   public InvalidRuleException(List<Problem> problems) {
     super(
-        problems.size() == 1 ? "1 problem in the rules" : problems.size() + " problems in the rules",
+        problems.size() == 1
+            ? "1 problem in the rules"
+            : problems.size() + " problems in the rules",
         problems);
   }
 }

@@ -25,8 +25,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * Rule text → compiled detector. Parses one YAML rule, checks every key and value, compiles the
- * CEL condition and the templates, and reports every problem at once with file, line and column.
+ * Rule text → compiled detector. Parses one YAML rule, checks every key and value, compiles the CEL
+ * condition and the templates, and reports every problem at once with file, line and column.
  */
 public final class RuleCompiler {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,127}");
@@ -94,7 +94,10 @@ public final class RuleCompiler {
         return null;
       }
       if (root == null) {
-        problems.add(new Problem(where(1, 1), "the file is empty; a rule needs at least id, title, severity and match"));
+        problems.add(
+            new Problem(
+                where(1, 1),
+                "the file is empty; a rule needs at least id, title, severity and match"));
         return null;
       }
       if (!(root instanceof MappingNode map)) {
@@ -104,7 +107,10 @@ public final class RuleCompiler {
       Map<String, NodeTuple> keys = keys(map, KEYS, "rule");
       String id = requiredText(map, keys, "id");
       if (id != null && !ID.matcher(id).matches()) {
-        problem(keys.get("id").getValueNode(), "invalid id '%s'; use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit".formatted(id));
+        problem(
+            keys.get("id").getValueNode(),
+            "invalid id '%s'; use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit"
+                .formatted(id));
       }
       Template title = template(map, keys, "title", true);
       Template summary = template(map, keys, "summary", false);
@@ -117,7 +123,8 @@ public final class RuleCompiler {
         return null;
       }
       String titleText = ((ScalarNode) keys.get("title").getValueNode()).getValue();
-      return new MatchRule(id, source, severity, titleText, title, summary, tags, entities, where, enabled);
+      return new MatchRule(
+          id, source, severity, titleText, title, summary, tags, entities, where, enabled);
     }
 
     /** The keys of a mapping, reporting unknown, unsupported and duplicate ones. */
@@ -134,11 +141,18 @@ public final class RuleCompiler {
         } else if (allowed.contains(key)) {
           out.put(key, t);
         } else if (what.equals("rule") && LATER_KINDS.contains(key)) {
-          problem(k, "'%s' rules are not supported by this version yet; only 'match' rules are (see docs/rules.md)".formatted(key));
+          problem(
+              k,
+              "'%s' rules are not supported by this version yet; only 'match' rules are (see docs/rules.md)"
+                  .formatted(key));
         } else if (what.equals("rule") && LATER_KEYS.contains(key)) {
-          problem(k, "'%s' is not supported by this version yet (see docs/rules.md)".formatted(key));
+          problem(
+              k, "'%s' is not supported by this version yet (see docs/rules.md)".formatted(key));
         } else {
-          problem(k, "unknown key '%s' in %s; expected one of %s".formatted(key, what, String.join(", ", allowed.stream().sorted().toList())));
+          problem(
+              k,
+              "unknown key '%s' in %s; expected one of %s"
+                  .formatted(key, what, String.join(", ", allowed.stream().sorted().toList())));
         }
       }
       return out;
@@ -148,7 +162,8 @@ public final class RuleCompiler {
       if (t.getValueNode() instanceof ScalarNode s) {
         return s;
       }
-      problem(t.getValueNode(), "'%s' must be a single value, not a list or mapping".formatted(key));
+      problem(
+          t.getValueNode(), "'%s' must be a single value, not a list or mapping".formatted(key));
       return null;
     }
 
@@ -169,7 +184,8 @@ public final class RuleCompiler {
       return s.getValue();
     }
 
-    private Template template(MappingNode map, Map<String, NodeTuple> keys, String key, boolean required) {
+    private Template template(
+        MappingNode map, Map<String, NodeTuple> keys, String key, boolean required) {
       if (!required && !keys.containsKey(key)) {
         return null;
       }
@@ -247,7 +263,9 @@ public final class RuleCompiler {
         return out;
       }
       if (!(t.getValueNode() instanceof MappingNode map)) {
-        problem(t.getValueNode(), "'entities' maps a role (attacker, victim, related) to a list of event fields");
+        problem(
+            t.getValueNode(),
+            "'entities' maps a role (attacker, victim, related) to a list of event fields");
         return out;
       }
       Set<String> roles = new HashSet<>();
@@ -260,8 +278,15 @@ public final class RuleCompiler {
             List<String> fields = textList(tuple.getValueNode(), "entities." + role);
             if (tuple.getValueNode() instanceof SequenceNode seq) {
               for (Node item : seq.getValue()) {
-                if (item instanceof ScalarNode s && !EventFields.ENTITY_FIELDS.contains(s.getValue())) {
-                  problem(item, "'%s' is not an entity field; use one of %s".formatted(s.getValue(), String.join(", ", EventFields.ENTITY_FIELDS.stream().sorted().toList())));
+                if (item instanceof ScalarNode s
+                    && !EventFields.ENTITY_FIELDS.contains(s.getValue())) {
+                  problem(
+                      item,
+                      "'%s' is not an entity field; use one of %s"
+                          .formatted(
+                              s.getValue(),
+                              String.join(
+                                  ", ", EventFields.ENTITY_FIELDS.stream().sorted().toList())));
                 }
               }
             }
@@ -273,7 +298,9 @@ public final class RuleCompiler {
     private Condition match(MappingNode map, Map<String, NodeTuple> keys) {
       NodeTuple t = keys.get("match");
       if (t == null) {
-        problem(map, "missing 'match' (the rule kind); e.g. match: {where: 'e.type == \"auth.login\"'}");
+        problem(
+            map,
+            "missing 'match' (the rule kind); e.g. match: {where: 'e.type == \"auth.login\"'}");
         return null;
       }
       if (!(t.getValueNode() instanceof MappingNode body)) {

@@ -10,8 +10,8 @@ final class YamlPositions {
   /**
    * @param line 1-based line within the scalar's value
    * @param column 1-based column within that line
-   * @return the 1-based {line, column} in the file; exact for one-line plain and quoted scalars
-   *     and for literal blocks ({@code |}), the scalar's start line otherwise
+   * @return the 1-based {line, column} in the file; exact for one-line plain and quoted scalars and
+   *     for literal blocks ({@code |}), the scalar's start line otherwise
    */
   static int[] locate(String text, ScalarNode node, int line, int column) {
     int startLine = node.getStartMark().getLine(); // 0-based

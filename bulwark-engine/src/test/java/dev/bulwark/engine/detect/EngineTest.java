@@ -38,8 +38,19 @@ final class EngineTest {
     public List<Alert> inspect(Event event, State state) {
       seen.add(event.id());
       String key = id + "|" + event.id();
-      return List.of(new Alert(Alert.idFor(key), id, Severity.LOW, "t", "", event.time(), List.of(),
-          Alert.Evidence.of(event), List.of(), 0.3, key));
+      return List.of(
+          new Alert(
+              Alert.idFor(key),
+              id,
+              Severity.LOW,
+              "t",
+              "",
+              event.time(),
+              List.of(),
+              Alert.Evidence.of(event),
+              List.of(),
+              0.3,
+              key));
     }
   }
 
@@ -56,17 +67,18 @@ final class EngineTest {
 
   @Test
   void aThrowingDetectorIsCountedAndDoesNotStopTheOthers() {
-    Detector broken = new Detector() {
-      @Override
-      public String id() {
-        return "broken";
-      }
+    Detector broken =
+        new Detector() {
+          @Override
+          public String id() {
+            return "broken";
+          }
 
-      @Override
-      public List<Alert> inspect(Event event, State state) {
-        throw new IllegalStateException("odd data in " + event.id());
-      }
-    };
+          @Override
+          public List<Alert> inspect(Event event, State state) {
+            throw new IllegalStateException("odd data in " + event.id());
+          }
+        };
     Recorder ok = new Recorder("ok", Set.of());
     Engine engine = new Engine(List.of(broken, ok), State.inMemory());
     assertThat(engine.process(Event.of("a", "auth.login", T0))).hasSize(1);
@@ -78,7 +90,11 @@ final class EngineTest {
 
   @Test
   void duplicateDetectorIdsAreRefused() {
-    assertThatThrownBy(() -> new Engine(List.of(new Recorder("x", Set.of()), new Recorder("x", Set.of())), State.inMemory()))
+    assertThatThrownBy(
+            () ->
+                new Engine(
+                    List.of(new Recorder("x", Set.of()), new Recorder("x", Set.of())),
+                    State.inMemory()))
         .hasMessageContaining("'x'");
   }
 

@@ -31,12 +31,16 @@ final class EventParserTest {
                   "chain":"eip155:1","asset":"USDC","amount":"12500.000000000000000001","amount_usd":12500.0,
                   "to":"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed","attrs":{"user_agent":"curl","n":3}}]
                 """));
-    assertThat(events).singleElement().satisfies(e -> {
-      assertThat(e.time()).isEqualTo(Instant.parse("2026-11-26T06:00:00.123Z"));
-      assertThat(e.amount()).isEqualByComparingTo(new BigDecimal("12500.000000000000000001"));
-      assertThat(e.to()).isEqualTo("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
-      assertThat(e.attrs()).containsEntry("n", 3L).containsEntry("user_agent", "curl");
-    });
+    assertThat(events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.time()).isEqualTo(Instant.parse("2026-11-26T06:00:00.123Z"));
+              assertThat(e.amount())
+                  .isEqualByComparingTo(new BigDecimal("12500.000000000000000001"));
+              assertThat(e.to()).isEqualTo("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+              assertThat(e.attrs()).containsEntry("n", 3L).containsEntry("user_agent", "curl");
+            });
   }
 
   @Test
@@ -58,7 +62,9 @@ final class EventParserTest {
             {"id":"a","type":"auth.login","time":"2026-11-26T06:00:00Z"}
             {"id":"b","type":"auth.login","time":"yesterday"}
             """);
-    assertThat(e.problems()).containsExactly(new Problem("$[1].time", "not an ISO-8601 instant (e.g. 2026-11-26T06:00:00.123Z)"));
+    assertThat(e.problems())
+        .containsExactly(
+            new Problem("$[1].time", "not an ISO-8601 instant (e.g. 2026-11-26T06:00:00.123Z)"));
   }
 
   @Test
@@ -74,8 +80,14 @@ final class EventParserTest {
     assertThat(e.problems())
         .extracting(Problem::location)
         .containsExactly(
-            "$[1].colour", "$[1].id", "$[1].type", "$[1].time", "$[1].amount_usd", "$[2]",
-            "$[3].ip", "$[3].from");
+            "$[1].colour",
+            "$[1].id",
+            "$[1].type",
+            "$[1].time",
+            "$[1].amount_usd",
+            "$[2]",
+            "$[3].ip",
+            "$[3].from");
     assertThat(e.problems().get(0).message()).contains("unknown field").contains("attrs");
     assertThat(e.problems().get(1).message()).startsWith("missing");
     assertThat(e.problems().get(3).message()).isEqualTo("expected a string, got number");
@@ -85,15 +97,20 @@ final class EventParserTest {
   @Test
   void malformedJsonNamesLineAndColumn() {
     var e = rejected("[{\"id\":\"a\",\n \"type\": oops}]");
-    assertThat(e.problems()).singleElement().satisfies(p -> {
-      assertThat(p.location()).isEqualTo("$");
-      assertThat(p.message()).startsWith("malformed JSON at line 2, column");
-    });
+    assertThat(e.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.location()).isEqualTo("$");
+              assertThat(p.message()).startsWith("malformed JSON at line 2, column");
+            });
   }
 
   @Test
   void duplicateKeysAreMalformed() {
-    var e = rejected("[{\"id\":\"a\",\"id\":\"b\",\"type\":\"auth.login\",\"time\":\"2026-11-26T06:00:00Z\"}]");
+    var e =
+        rejected(
+            "[{\"id\":\"a\",\"id\":\"b\",\"type\":\"auth.login\",\"time\":\"2026-11-26T06:00:00Z\"}]");
     assertThat(e.problems().get(0).message()).contains("Duplicate field 'id'");
   }
 
@@ -102,24 +119,37 @@ final class EventParserTest {
     var small = new EventParser(2);
     var body = new StringBuilder("[");
     for (int i = 0; i < 3; i++) {
-      body.append(i == 0 ? "" : ",").append("{\"id\":\"e").append(i).append("\",\"type\":\"auth.login\",\"time\":\"2026-11-26T06:00:00Z\"}");
+      body.append(i == 0 ? "" : ",")
+          .append("{\"id\":\"e")
+          .append(i)
+          .append("\",\"type\":\"auth.login\",\"time\":\"2026-11-26T06:00:00Z\"}");
     }
     var e = catchThrowableOfType(InvalidEventException.class, () -> small.parse(utf8(body + "]")));
-    assertThat(e.problems()).singleElement().extracting(Problem::message).asString().contains("limit is 2");
+    assertThat(e.problems())
+        .singleElement()
+        .extracting(Problem::message)
+        .asString()
+        .contains("limit is 2");
   }
 
   @Test
   void emptyBodyIsRejected() {
-    assertThat(rejected("  \n").problems()).singleElement().extracting(Problem::location).isEqualTo("$");
+    assertThat(rejected("  \n").problems())
+        .singleElement()
+        .extracting(Problem::location)
+        .isEqualTo("$");
   }
 
   @Test
   void canonicalJsonRoundTrips() {
     var original =
-        parser.parse(
+        parser
+            .parse(
                 utf8(
                     "[{\"id\":\"a\",\"type\":\"chain.transfer\",\"time\":\"2026-11-26T06:00:00Z\",\"chain\":\"eip155:1\","
-                        + "\"amount\":\"1e-18\",\"tx\":\"0x" + "AB".repeat(32) + "\",\"attrs\":{\"k\":[1,2.5,\"x\"]}}]"))
+                        + "\"amount\":\"1e-18\",\"tx\":\"0x"
+                        + "AB".repeat(32)
+                        + "\",\"attrs\":{\"k\":[1,2.5,\"x\"]}}]"))
             .get(0);
     assertThat(original.tx()).isEqualTo("0x" + "ab".repeat(32));
     assertThat(parser.parseOne(EventJson.write(original))).isEqualTo(original);

@@ -19,12 +19,27 @@ final class RuleCompilerTest {
   private final RuleCompiler compiler = new RuleCompiler();
 
   private static Event withdrawal(String id, double usd) {
-    return new Event(id, "wallet.withdrawal_requested", T0, "core", "u-1", "203.0.113.7", null,
-        "eip155:1", "USDC", null, usd, null, "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", null, Map.of());
+    return new Event(
+        id,
+        "wallet.withdrawal_requested",
+        T0,
+        "core",
+        "u-1",
+        "203.0.113.7",
+        null,
+        "eip155:1",
+        "USDC",
+        null,
+        usd,
+        null,
+        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+        null,
+        Map.of());
   }
 
   private List<Problem> problems(String text) {
-    return catchThrowableOfType(InvalidRuleException.class, () -> compiler.compile("r.yml", text)).problems();
+    return catchThrowableOfType(InvalidRuleException.class, () -> compiler.compile("r.yml", text))
+        .problems();
   }
 
   @Test
@@ -46,18 +61,23 @@ final class RuleCompilerTest {
             """);
     assertThat(rule.inspect(withdrawal("w-1", 5_000), State.inMemory())).isEmpty();
     List<Alert> alerts = rule.inspect(withdrawal("w-2", 250_000), State.inMemory());
-    assertThat(alerts).singleElement().satisfies(a -> {
-      assertThat(a.rule()).isEqualTo("wallet.big-withdrawal");
-      assertThat(a.severity()).isEqualTo(Severity.HIGH);
-      assertThat(a.title()).isEqualTo("Withdrawal over $100k to 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
-      assertThat(a.summary()).isEqualTo("u-1 asked for 250000 USD of USDC (?)");
-      assertThat(a.time()).isEqualTo(T0);
-      assertThat(a.tags()).containsExactly("custody");
-      assertThat(a.evidence().eventIds()).containsExactly("w-2");
-      assertThat(a.entities()).containsExactly(
-          new Entity(Entity.Kind.IP, "203.0.113.7", Entity.Role.ATTACKER),
-          new Entity(Entity.Kind.ACCOUNT, "u-1", Entity.Role.VICTIM));
-    });
+    assertThat(alerts)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.rule()).isEqualTo("wallet.big-withdrawal");
+              assertThat(a.severity()).isEqualTo(Severity.HIGH);
+              assertThat(a.title())
+                  .isEqualTo("Withdrawal over $100k to 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+              assertThat(a.summary()).isEqualTo("u-1 asked for 250000 USD of USDC (?)");
+              assertThat(a.time()).isEqualTo(T0);
+              assertThat(a.tags()).containsExactly("custody");
+              assertThat(a.evidence().eventIds()).containsExactly("w-2");
+              assertThat(a.entities())
+                  .containsExactly(
+                      new Entity(Entity.Kind.IP, "203.0.113.7", Entity.Role.ATTACKER),
+                      new Entity(Entity.Kind.ACCOUNT, "u-1", Entity.Role.VICTIM));
+            });
     assertThat(rule.inspect(withdrawal("w-2", 250_000), State.inMemory()).get(0).id())
         .as("the same event raises the same alert id")
         .isEqualTo(alerts.get(0).id());
@@ -92,19 +112,26 @@ final class RuleCompilerTest {
                 e.type == "auth.login" &&
                   e.nope(1)
             """);
-    assertThat(p).singleElement().satisfies(pr -> {
-      assertThat(pr.location()).startsWith("r.yml:7:");
-      assertThat(pr.message()).contains("nope");
-    });
+    assertThat(p)
+        .singleElement()
+        .satisfies(
+            pr -> {
+              assertThat(pr.location()).startsWith("r.yml:7:");
+              assertThat(pr.message()).contains("nope");
+            });
   }
 
   @Test
   void celTypeErrorIsReported() {
-    List<Problem> p = problems("id: x\ntitle: t\nseverity: low\nmatch:\n  where: e.amount_usd + 1\n");
-    assertThat(p).singleElement().satisfies(pr -> {
-      assertThat(pr.location()).startsWith("r.yml:5:");
-      assertThat(pr.message()).contains("bool");
-    });
+    List<Problem> p =
+        problems("id: x\ntitle: t\nseverity: low\nmatch:\n  where: e.amount_usd + 1\n");
+    assertThat(p)
+        .singleElement()
+        .satisfies(
+            pr -> {
+              assertThat(pr.location()).startsWith("r.yml:5:");
+              assertThat(pr.message()).contains("bool");
+            });
   }
 
   @Test
@@ -119,37 +146,48 @@ final class RuleCompilerTest {
             entities: {villain: [ip], victim: [amount]}
             threshold: {}
             """);
-    assertThat(p).extracting(Problem::toString).containsExactly(
-        "r.yml:2:1: unknown key 'titel' in rule; expected one of enabled, entities, id, match, severity, summary, tags, title",
-        "r.yml:4:1: unknown key 'colour' in rule; expected one of enabled, entities, id, match, severity, summary, tags, title",
-        "r.yml:6:1: 'threshold' rules are not supported by this version yet; only 'match' rules are (see docs/rules.md)",
-        "r.yml:1:5: invalid id 'Bad Id'; use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit",
-        "r.yml:1:1: missing 'title'",
-        "r.yml:3:11: unknown severity 'urgent'; expected one of info, low, medium, high, critical",
-        "r.yml:5:12: unknown key 'villain' in entities; expected one of attacker, related, victim",
-        "r.yml:5:36: 'amount' is not an entity field; use one of account, device, from, ip, to",
-        "r.yml:1:1: missing 'match' (the rule kind); e.g. match: {where: 'e.type == \"auth.login\"'}");
+    assertThat(p)
+        .extracting(Problem::toString)
+        .containsExactly(
+            "r.yml:2:1: unknown key 'titel' in rule; expected one of enabled, entities, id, match, severity, summary, tags, title",
+            "r.yml:4:1: unknown key 'colour' in rule; expected one of enabled, entities, id, match, severity, summary, tags, title",
+            "r.yml:6:1: 'threshold' rules are not supported by this version yet; only 'match' rules are (see docs/rules.md)",
+            "r.yml:1:5: invalid id 'Bad Id'; use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit",
+            "r.yml:1:1: missing 'title'",
+            "r.yml:3:11: unknown severity 'urgent'; expected one of info, low, medium, high, critical",
+            "r.yml:5:12: unknown key 'villain' in entities; expected one of attacker, related, victim",
+            "r.yml:5:36: 'amount' is not an entity field; use one of account, device, from, ip, to",
+            "r.yml:1:1: missing 'match' (the rule kind); e.g. match: {where: 'e.type == \"auth.login\"'}");
   }
 
   @Test
   void badTemplatePlaceholderIsReported() {
-    List<Problem> p = problems("id: x\ntitle: Hi {{e.nosuch}}\nseverity: low\nmatch: {where: 'true'}\n");
-    assertThat(p).singleElement().extracting(Problem::toString).asString()
+    List<Problem> p =
+        problems("id: x\ntitle: Hi {{e.nosuch}}\nseverity: low\nmatch: {where: 'true'}\n");
+    assertThat(p)
+        .singleElement()
+        .extracting(Problem::toString)
+        .asString()
         .startsWith("r.yml:2:8: in 'title': unknown placeholder {{e.nosuch}}");
   }
 
   @Test
   void yamlSyntaxErrorHasAPosition() {
     List<Problem> p = problems("id: x\ntitle: [unclosed\n");
-    assertThat(p).singleElement().satisfies(pr -> {
-      assertThat(pr.location()).matches("r\\.yml:\\d+:\\d+");
-      assertThat(pr.message()).startsWith("YAML syntax");
-    });
+    assertThat(p)
+        .singleElement()
+        .satisfies(
+            pr -> {
+              assertThat(pr.location()).matches("r\\.yml:\\d+:\\d+");
+              assertThat(pr.message()).startsWith("YAML syntax");
+            });
   }
 
   @Test
   void missingFieldAtRuntimeIsAnErrorNotAMatch() {
-    MatchRule rule = compiler.compile("r.yml", "id: x\ntitle: t\nseverity: low\nmatch: {where: e.amount_usd > 1}\n");
+    MatchRule rule =
+        compiler.compile(
+            "r.yml", "id: x\ntitle: t\nseverity: low\nmatch: {where: e.amount_usd > 1}\n");
     Event login = Event.of("l-1", "auth.login", T0);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> rule.inspect(login, State.inMemory()))
         .hasMessageContaining("amount_usd");

@@ -16,7 +16,9 @@ public record AlertCursor(Instant time, String alertId) {
 
   public String encode() {
     String raw = VERSION + "|" + time + "|" + alertId;
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
   }
 
   public static AlertCursor decode(String text) {

@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A filter over one organisation's alerts, newest first. {@code severities} empty means any;
- * {@code since} is inclusive and {@code until} exclusive.
+ * A filter over one organisation's alerts, newest first. {@code severities} empty means any; {@code
+ * since} is inclusive and {@code until} exclusive.
  */
 public record AlertQuery(
     Set<Severity> severities,
@@ -28,6 +28,7 @@ public record AlertQuery(
 
   /** Every alert, {@code limit} at a time. */
   public static AlertQuery all(int limit) {
-    return new AlertQuery(Set.of(), Optional.empty(), Optional.empty(), Optional.empty(), limit, Optional.empty());
+    return new AlertQuery(
+        Set.of(), Optional.empty(), Optional.empty(), Optional.empty(), limit, Optional.empty());
   }
 }

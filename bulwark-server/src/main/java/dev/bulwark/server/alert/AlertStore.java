@@ -69,7 +69,9 @@ public final class AlertStore {
           .bind("rule", a.rule())
           .bind("severity", a.severity().label())
           .bind("rank", a.severity().rank())
-          .bind("title", a.title().length() > MAX_TITLE ? a.title().substring(0, MAX_TITLE) : a.title())
+          .bind(
+              "title",
+              a.title().length() > MAX_TITLE ? a.title().substring(0, MAX_TITLE) : a.title())
           .bind("time", Database.utc(a.time()))
           .bind("created", now)
           .bind("dedup", a.dedupKey())
@@ -99,44 +101,58 @@ public final class AlertStore {
 
   /** One page of an organisation's alerts, newest first. */
   public Page list(long orgId, AlertQuery q) {
-    StringBuilder sql = new StringBuilder("SELECT alert_time, alert_id, body FROM alerts WHERE org_id = :org");
+    StringBuilder sql =
+        new StringBuilder("SELECT alert_time, alert_id, body FROM alerts WHERE org_id = :org");
     if (!q.severities().isEmpty()) {
       sql.append(" AND severity IN (<severities>)");
     }
     q.rule().ifPresent(r -> sql.append(" AND rule_id = :rule"));
     q.since().ifPresent(t -> sql.append(" AND alert_time >= :since"));
     q.until().ifPresent(t -> sql.append(" AND alert_time < :until"));
-    q.after().ifPresent(c -> sql.append(" AND (alert_time < :ct OR (alert_time = :ct AND alert_id < :cid))"));
+    q.after()
+        .ifPresent(
+            c -> sql.append(" AND (alert_time < :ct OR (alert_time = :ct AND alert_id < :cid))"));
     sql.append(" ORDER BY alert_time DESC, alert_id DESC LIMIT :limit");
     record Row(AlertCursor position, Alert alert) {}
     List<Row> rows =
         jdbi.withHandle(
             h -> {
-              Query query = h.createQuery(sql.toString()).bind("org", orgId).bind("limit", q.limit() + 1);
+              Query query =
+                  h.createQuery(sql.toString()).bind("org", orgId).bind("limit", q.limit() + 1);
               if (!q.severities().isEmpty()) {
-                query.bindList("severities", q.severities().stream().map(Severity::label).sorted().toList());
+                query.bindList(
+                    "severities", q.severities().stream().map(Severity::label).sorted().toList());
               }
               q.rule().ifPresent(r -> query.bind("rule", r));
               q.since().ifPresent(t -> query.bind("since", Database.utc(t)));
               q.until().ifPresent(t -> query.bind("until", Database.utc(t)));
-              q.after().ifPresent(c -> query.bind("ct", Database.utc(c.time())).bind("cid", c.alertId()));
+              q.after()
+                  .ifPresent(
+                      c -> query.bind("ct", Database.utc(c.time())).bind("cid", c.alertId()));
               return query
                   .map(
                       (rs, ctx) ->
                           new Row(
-                              new AlertCursor(rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getString(2)),
+                              new AlertCursor(
+                                  rs.getObject(1, OffsetDateTime.class).toInstant(),
+                                  rs.getString(2)),
                               AlertJson.read(rs.getString(3))))
                   .list();
             });
     boolean more = rows.size() > q.limit();
     List<Row> page = more ? rows.subList(0, q.limit()) : rows;
-    Optional<AlertCursor> next = more ? Optional.of(page.get(page.size() - 1).position()) : Optional.empty();
+    Optional<AlertCursor> next =
+        more ? Optional.of(page.get(page.size() - 1).position()) : Optional.empty();
     return new Page(page.stream().map(Row::alert).toList(), next);
   }
 
   /** How many alerts an organisation has. */
   public long count(long orgId) {
     return jdbi.withHandle(
-        h -> h.createQuery("SELECT COUNT(*) FROM alerts WHERE org_id = :org").bind("org", orgId).mapTo(Long.class).one());
+        h ->
+            h.createQuery("SELECT COUNT(*) FROM alerts WHERE org_id = :org")
+                .bind("org", orgId)
+                .mapTo(Long.class)
+                .one());
   }
 }

@@ -22,6 +22,7 @@ public enum Role {
         return r;
       }
     }
-    throw new BulwarkException("unknown role '%s'; expected admin, analyst or ingest".formatted(text));
+    throw new BulwarkException(
+        "unknown role '%s'; expected admin, analyst or ingest".formatted(text));
   }
 }

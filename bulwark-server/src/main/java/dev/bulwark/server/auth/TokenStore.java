@@ -42,7 +42,8 @@ public final class TokenStore {
   public Organisation organisation(String name) {
     if (name == null || !ORG_NAME.matcher(name).matches()) {
       throw new BulwarkException(
-          "invalid organisation name '%s'; use 1-100 letters, digits, spaces, '.', '_' or '-'".formatted(name));
+          "invalid organisation name '%s'; use 1-100 letters, digits, spaces, '.', '_' or '-'"
+              .formatted(name));
     }
     return jdbi.inTransaction(
         h -> {
@@ -108,14 +109,18 @@ public final class TokenStore {
                 .map(
                     (rs, ctx) ->
                         new Caller(
-                            rs.getString(1), rs.getLong(2), rs.getString(3), Role.parse(rs.getString(4))))
+                            rs.getString(1),
+                            rs.getLong(2),
+                            rs.getString(3),
+                            Role.parse(rs.getString(4))))
                 .findOne());
   }
 
   static String hash(String token) {
     try {
       return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }

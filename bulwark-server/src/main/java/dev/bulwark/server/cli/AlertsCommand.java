@@ -31,12 +31,21 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Lists alerts as a table (or JSON), from a server or, with {@code --local}, the local store. */
-@Command(name = "alerts", mixinStandardHelpOptions = true, description = "List alerts, newest first.")
+@Command(
+    name = "alerts",
+    mixinStandardHelpOptions = true,
+    description = "List alerts, newest first.")
 final class AlertsCommand implements Callable<Integer> {
   private static final ObjectMapper JSON =
-      new ObjectMapper().registerModule(new JavaTimeModule()).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-  @Option(names = "--severity", paramLabel = "S[,S…]", split = ",", description = "only these severities")
+  @Option(
+      names = "--severity",
+      paramLabel = "S[,S…]",
+      split = ",",
+      description = "only these severities")
   List<String> severity = new ArrayList<>();
 
   @Option(names = "--min-severity", paramLabel = "S", description = "only this severity and above")
@@ -51,7 +60,11 @@ final class AlertsCommand implements Callable<Integer> {
   @Option(names = "--until", paramLabel = "TIME", description = "alert time before (ISO-8601)")
   Instant until;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "page size (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      defaultValue = "50",
+      description = "page size (default: ${DEFAULT-VALUE})")
   int limit;
 
   @Option(names = "--cursor", paramLabel = "C", description = "continue after a previous page")
@@ -73,7 +86,8 @@ final class AlertsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (limit < 1 || limit > AlertQuery.MAX_LIMIT) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be within 1.." + AlertQuery.MAX_LIMIT);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--limit must be within 1.." + AlertQuery.MAX_LIMIT);
     }
     Config config = store.config();
     JsonNode page = local ? localPage(config) : remotePage(config);
@@ -117,7 +131,9 @@ final class AlertsCommand implements Callable<Integer> {
       if (minSeverity != null) {
         Severity floor = Severity.parse(minSeverity);
         Set<Severity> atLeast = EnumSet.noneOf(Severity.class);
-        Arrays.stream(Severity.values()).filter(s -> s.rank() >= floor.rank()).forEach(atLeast::add);
+        Arrays.stream(Severity.values())
+            .filter(s -> s.rank() >= floor.rank())
+            .forEach(atLeast::add);
         if (wanted.isEmpty()) {
           wanted.addAll(atLeast);
         } else {
@@ -131,7 +147,11 @@ final class AlertsCommand implements Callable<Integer> {
       long orgId = new TokenStore(db.jdbi(), Clock.systemUTC()).organisation(org).id();
       AlertQuery q =
           new AlertQuery(
-              wanted, Optional.ofNullable(rule), Optional.ofNullable(since), Optional.ofNullable(until), limit,
+              wanted,
+              Optional.ofNullable(rule),
+              Optional.ofNullable(since),
+              Optional.ofNullable(until),
+              limit,
               Optional.ofNullable(cursor).map(AlertCursor::decode));
       AlertStore.Page page = new AlertStore(db.jdbi(), Clock.systemUTC()).list(orgId, q);
       Map<String, Object> out = new LinkedHashMap<>();
@@ -149,12 +169,16 @@ final class AlertsCommand implements Callable<Integer> {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"TIME", "SEVERITY", "RULE", "TITLE", "ID"});
     for (JsonNode a : alerts) {
-      String time = Instant.parse(a.path("time").asText()).truncatedTo(ChronoUnit.SECONDS).toString();
+      String time =
+          Instant.parse(a.path("time").asText()).truncatedTo(ChronoUnit.SECONDS).toString();
       String title = a.path("title").asText();
       if (title.length() > 70) {
         title = title.substring(0, 69) + "…";
       }
-      rows.add(new String[] {time, a.path("severity").asText(), a.path("rule").asText(), title, a.path("id").asText()});
+      rows.add(
+          new String[] {
+            time, a.path("severity").asText(), a.path("rule").asText(), title, a.path("id").asText()
+          });
     }
     int[] width = new int[5];
     for (String[] r : rows) {

@@ -44,7 +44,13 @@ final class ApiClient {
       if (body.hasNonNull("detail")) {
         out.append(": ").append(body.get("detail").asText());
       }
-      body.path("errors").forEach(e -> out.append("\n  ").append(e.path("location").asText()).append(": ").append(e.path("message").asText()));
+      body.path("errors")
+          .forEach(
+              e ->
+                  out.append("\n  ")
+                      .append(e.path("location").asText())
+                      .append(": ")
+                      .append(e.path("message").asText()));
       return out.toString();
     }
   }
@@ -52,7 +58,11 @@ final class ApiClient {
   Reply get(String path, Map<String, String> query) {
     String q =
         query.entrySet().stream()
-            .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+            .map(
+                e ->
+                    URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
+                        + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
             .collect(Collectors.joining("&"));
     return send(HttpRequest.newBuilder(base.resolve(path + (q.isEmpty() ? "" : "?" + q))).GET());
   }
@@ -65,13 +75,21 @@ final class ApiClient {
   }
 
   private Reply send(HttpRequest.Builder request) {
-    HttpRequest r = request.header("Authorization", "Bearer " + token).header("Accept", "application/json").timeout(Duration.ofMinutes(2)).build();
+    HttpRequest r =
+        request
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "application/json")
+            .timeout(Duration.ofMinutes(2))
+            .build();
     try {
       HttpResponse<byte[]> response = http.send(r, HttpResponse.BodyHandlers.ofByteArray());
-      JsonNode body = response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
+      JsonNode body =
+          response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
       return new Reply(response.statusCode(), body);
     } catch (ConnectException e) {
-      throw new BulwarkException("cannot reach the server at " + base + "; is 'bulwark serve' running? (or use --local)", e);
+      throw new BulwarkException(
+          "cannot reach the server at " + base + "; is 'bulwark serve' running? (or use --local)",
+          e);
     } catch (IOException e) {
       throw new BulwarkException("request to " + base + " failed: " + e.getMessage(), e);
     } catch (InterruptedException e) {

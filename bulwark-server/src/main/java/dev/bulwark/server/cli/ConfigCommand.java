@@ -24,7 +24,8 @@ final class ConfigCommand implements Runnable {
   @Command(
       name = "check",
       mixinStandardHelpOptions = true,
-      description = "Validate the configuration and print the effective values (secrets masked) with their origin.")
+      description =
+          "Validate the configuration and print the effective values (secrets masked) with their origin.")
   static final class Check implements Callable<Integer> {
     @Mixin StoreOptions store;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

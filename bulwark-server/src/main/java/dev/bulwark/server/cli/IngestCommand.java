@@ -31,20 +31,35 @@ import picocli.CommandLine.Parameters;
  * local database and runs detection. The whole input is validated first, so a bad line anywhere
  * means nothing is sent; re-running after a failure is safe because ingestion is idempotent.
  */
-@Command(name = "ingest", mixinStandardHelpOptions = true, description = "Ingest events from a JSON Lines file or stdin (-).")
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    description = "Ingest events from a JSON Lines file or stdin (-).")
 final class IngestCommand implements Callable<Integer> {
   private static final int MAX_REPORTED = 100;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "JSON Lines file, one event per line; - for stdin")
+  @Parameters(
+      index = "0",
+      paramLabel = "FILE",
+      description = "JSON Lines file, one event per line; - for stdin")
   String input;
 
-  @Option(names = "--local", description = "write into the local database instead of sending to a server")
+  @Option(
+      names = "--local",
+      description = "write into the local database instead of sending to a server")
   boolean local;
 
-  @Option(names = "--org", paramLabel = "NAME", description = "organisation to ingest into (with --local)")
+  @Option(
+      names = "--org",
+      paramLabel = "NAME",
+      description = "organisation to ingest into (with --local)")
   String org;
 
-  @Option(names = "--batch", paramLabel = "N", defaultValue = "1000", description = "events per request (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description = "events per request (default: ${DEFAULT-VALUE})")
   int batch;
 
   @Mixin StoreOptions store;
@@ -56,10 +71,12 @@ final class IngestCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     if (batch < 1 || batch > 100_000) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be within 1..100000");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--batch must be within 1..100000");
     }
     if (local && org == null) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--local needs --org NAME (the organisation the events belong to)");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--local needs --org NAME (the organisation the events belong to)");
     }
     Config config = store.config();
     Path file = input.equals("-") ? spool(System.in) : Path.of(input);
@@ -102,10 +119,14 @@ final class IngestCommand implements Callable<Integer> {
           lineParser.parse(line.getBytes(StandardCharsets.UTF_8));
         } catch (InvalidEventException e) {
           for (Problem p : e.problems()) {
-            problems.add(new Problem(name() + ":" + lineNo + " " + p.location().replaceFirst("^\\$\\[0]", "\\$"), p.message()));
+            problems.add(
+                new Problem(
+                    name() + ":" + lineNo + " " + p.location().replaceFirst("^\\$\\[0]", "\\$"),
+                    p.message()));
           }
           if (problems.size() >= MAX_REPORTED) {
-            problems.add(new Problem(name() + ":" + lineNo, "stopped after " + MAX_REPORTED + " problems"));
+            problems.add(
+                new Problem(name() + ":" + lineNo, "stopped after " + MAX_REPORTED + " problems"));
             break;
           }
         }
@@ -141,7 +162,9 @@ final class IngestCommand implements Callable<Integer> {
             a = sink.accept(lines);
           } catch (BulwarkException e) {
             if (received > 0) {
-              err.printf("%d of %d events were stored before the failure; re-running is safe (ingestion is idempotent)%n", received, total);
+              err.printf(
+                  "%d of %d events were stored before the failure; re-running is safe (ingestion is idempotent)%n",
+                  received, total);
             }
             throw e;
           }
@@ -150,7 +173,9 @@ final class IngestCommand implements Callable<Integer> {
           duplicates += a.duplicates();
           lines.clear();
           if (tty) {
-            err.printf("\r%d/%d events sent (%d new, %d duplicates)", received, total, accepted, duplicates);
+            err.printf(
+                "\r%d/%d events sent (%d new, %d duplicates)",
+                received, total, accepted, duplicates);
             err.flush();
           }
         }
@@ -172,14 +197,23 @@ final class IngestCommand implements Callable<Integer> {
             file,
             total,
             lines -> {
-              ApiClient.Reply reply = api.postNdjson("/api/v1/events", String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
+              ApiClient.Reply reply =
+                  api.postNdjson(
+                      "/api/v1/events", String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
               if (!reply.ok()) {
                 throw new BulwarkException("the server refused a batch: " + reply.problem());
               }
               return new EventStore.Appended(
-                  reply.body().path("received").asInt(), reply.body().path("accepted").asInt(), reply.body().path("duplicates").asInt(), 0);
+                  reply.body().path("received").asInt(),
+                  reply.body().path("accepted").asInt(),
+                  reply.body().path("duplicates").asInt(),
+                  0);
             });
-    spec.commandLine().getOut().printf("ingested %d events: %d new, %d duplicates%n", sum.received(), sum.accepted(), sum.duplicates());
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "ingested %d events: %d new, %d duplicates%n",
+            sum.received(), sum.accepted(), sum.duplicates());
     return Main.OK;
   }
 
@@ -202,7 +236,9 @@ final class IngestCommand implements Callable<Integer> {
       long raised = app.alerts().count(orgId) - alertsBefore;
       spec.commandLine()
           .getOut()
-          .printf("ingested %d events into '%s': %d new, %d duplicates; %d alerts raised%n", sum.received(), org, sum.accepted(), sum.duplicates(), raised);
+          .printf(
+              "ingested %d events into '%s': %d new, %d duplicates; %d alerts raised%n",
+              sum.received(), org, sum.accepted(), sum.duplicates(), raised);
     }
     return Main.OK;
   }

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     name = "bulwark",
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.Provider.class,
-    description = "Threat detection and threat-intelligence clearinghouse for crypto infrastructure.",
+    description =
+        "Threat detection and threat-intelligence clearinghouse for crypto infrastructure.",
     subcommands = {
       ServeCommand.class,
       IngestCommand.class,

@@ -6,21 +6,30 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Runs the server until interrupted. */
-@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the API, ingest and detection.")
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Run the API, ingest and detection.")
 final class ServeCommand implements Callable<Integer> {
   @Mixin StoreOptions store;
 
-  @Option(names = "--port", paramLabel = "N", description = "HTTP port; 0 picks a free one (default 8080)")
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description = "HTTP port; 0 picks a free one (default 8080)")
   Integer port;
 
-  @Option(names = "--host", paramLabel = "HOST", description = "interface to listen on (default 127.0.0.1)")
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
+      description = "interface to listen on (default 127.0.0.1)")
   String host;
 
   @Option(names = "--rules", paramLabel = "DIR", description = "directory of rule files (*.yml)")
@@ -54,7 +63,8 @@ final class ServeCommand implements Callable<Integer> {
             ? "database from storage.url"
             : "data in " + config.storage().dataDir().toAbsolutePath().normalize();
     // One line on stdout that scripts and tests can wait for.
-    System.out.printf("bulwark: listening on http://%s:%d (%s)%n", config.server().host(), app.port(), where);
+    System.out.printf(
+        "bulwark: listening on http://%s:%d (%s)%n", config.server().host(), app.port(), where);
     System.out.flush();
     stopped.await();
     return Main.OK;

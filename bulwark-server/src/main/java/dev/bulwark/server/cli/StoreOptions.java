@@ -10,13 +10,22 @@ import picocli.CommandLine.Option;
 
 /** Options of every command that reads the config and may touch the local store. */
 final class StoreOptions {
-  @Option(names = "--config", paramLabel = "FILE", description = "config file (default: ./bulwark.yml if present)")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "config file (default: ./bulwark.yml if present)")
   Path config;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "directory of the embedded H2 database (default: ./data)")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = "directory of the embedded H2 database (default: ./data)")
   Path data;
 
-  @Option(names = "--db", paramLabel = "URL", description = "JDBC URL, e.g. jdbc:postgresql://host/bulwark; overrides --data")
+  @Option(
+      names = "--db",
+      paramLabel = "URL",
+      description = "JDBC URL, e.g. jdbc:postgresql://host/bulwark; overrides --data")
   String db;
 
   /** Flags as config key paths, for the loader; the caller adds its own. */

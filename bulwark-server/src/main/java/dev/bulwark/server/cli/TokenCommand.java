@@ -27,15 +27,24 @@ final class TokenCommand implements Runnable {
   @Command(
       name = "create",
       mixinStandardHelpOptions = true,
-      description = "Create a token for an organisation (created if new). The token is printed once; only its hash is kept.")
+      description =
+          "Create a token for an organisation (created if new). The token is printed once; only its hash is kept.")
   static final class Create implements Callable<Integer> {
     @Mixin StoreOptions store;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--org", required = true, paramLabel = "NAME", description = "organisation name")
+    @Option(
+        names = "--org",
+        required = true,
+        paramLabel = "NAME",
+        description = "organisation name")
     String org;
 
-    @Option(names = "--role", required = true, paramLabel = "ROLE", description = "admin, analyst or ingest")
+    @Option(
+        names = "--role",
+        required = true,
+        paramLabel = "ROLE",
+        description = "admin, analyst or ingest")
     String role;
 
     @Option(names = "--label", paramLabel = "TEXT", description = "a note on what the token is for")
@@ -50,7 +59,8 @@ final class TokenCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
       try (Database db = Database.open(store.config().storage())) {
-        TokenStore.Created created = new TokenStore(db.jdbi(), Clock.systemUTC()).create(org, r, label);
+        TokenStore.Created created =
+            new TokenStore(db.jdbi(), Clock.systemUTC()).create(org, r, label);
         spec.commandLine().getOut().println(created.token());
         spec.commandLine()
             .getErr()

@@ -25,7 +25,9 @@ final class VersionCommand implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().getOut().printf("bulwark %s (java %s)%n", version(), System.getProperty("java.version"));
+    spec.commandLine()
+        .getOut()
+        .printf("bulwark %s (java %s)%n", version(), System.getProperty("java.version"));
   }
 
   /** For {@code bulwark --version}. */

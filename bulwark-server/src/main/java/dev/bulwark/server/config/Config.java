@@ -14,7 +14,11 @@ public record Config(Server server, Storage storage, Rules rules, Ingest ingest)
    * (PostgreSQL in production).
    */
   public record Storage(
-      Path dataDir, Optional<String> url, Optional<String> user, Optional<Secret> password, int poolSize) {
+      Path dataDir,
+      Optional<String> url,
+      Optional<String> user,
+      Optional<Secret> password,
+      int poolSize) {
 
     /** Never prints a password, not even one written into the URL. */
     @Override

@@ -88,7 +88,7 @@ public final class ConfigLoader {
 
   /** The result: the config and, for {@code config check}, each value with its origin. */
   public record Loaded(Config config, Map<String, Setting> settings) {
-    /** The effective settings as {@code key: value  # origin} lines, secrets masked. */
+    /** The effective settings as {@code key: value # origin} lines, secrets masked. */
     public List<String> describe() {
       List<String> lines = new ArrayList<>();
       int width = settings.keySet().stream().mapToInt(String::length).max().orElse(0);
@@ -124,7 +124,9 @@ public final class ConfigLoader {
         settings.put(k.path(), new Setting(k.fallback(), "default"));
       }
     }
-    Optional<Path> chosen = file.or(() -> Files.isRegularFile(DEFAULT_FILE) ? Optional.of(DEFAULT_FILE) : Optional.empty());
+    Optional<Path> chosen =
+        file.or(
+            () -> Files.isRegularFile(DEFAULT_FILE) ? Optional.of(DEFAULT_FILE) : Optional.empty());
     chosen.ifPresent(f -> readFile(f, settings, problems));
     readEnv(settings, problems);
     flags.forEach(
@@ -178,13 +180,20 @@ public final class ConfigLoader {
       return; // an empty file means all defaults
     }
     if (!(root instanceof MappingNode map)) {
-      problems.add(new Problem(position(file, root.getStartMark()), "the config file must be a YAML mapping"));
+      problems.add(
+          new Problem(
+              position(file, root.getStartMark()), "the config file must be a YAML mapping"));
       return;
     }
     flatten(file, "", map, settings, problems);
   }
 
-  private void flatten(Path file, String prefix, MappingNode map, Map<String, Setting> settings, List<Problem> problems) {
+  private void flatten(
+      Path file,
+      String prefix,
+      MappingNode map,
+      Map<String, Setting> settings,
+      List<Problem> problems) {
     for (NodeTuple t : map.getValue()) {
       String name = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "?";
       String path = prefix.isEmpty() ? name : prefix + "." + name;
@@ -201,7 +210,8 @@ public final class ConfigLoader {
         problems.add(new Problem(at + " " + path, "unknown key" + suggestion(path)));
       } else if (t.getValueNode() instanceof ScalarNode v) {
         if (v.getValue().isEmpty()) {
-          problems.add(new Problem(at + " " + path, "empty value; remove the key to use the default"));
+          problems.add(
+              new Problem(at + " " + path, "empty value; remove the key to use the default"));
         } else {
           settings.put(path, new Setting(v.getValue(), position(file, v.getStartMark())));
         }
@@ -212,7 +222,8 @@ public final class ConfigLoader {
   }
 
   private static String sectionKeys(String section) {
-    return String.join(", ", KEYS.stream().map(Key::path).filter(p -> p.startsWith(section + ".")).toList());
+    return String.join(
+        ", ", KEYS.stream().map(Key::path).filter(p -> p.startsWith(section + ".")).toList());
   }
 
   private void readEnv(Map<String, Setting> settings, List<Problem> problems) {
@@ -226,7 +237,11 @@ public final class ConfigLoader {
               }
               Key k = KEYS.stream().filter(x -> x.env().equals(name)).findFirst().orElse(null);
               if (k == null) {
-                problems.add(new Problem("env " + name, "unknown variable; known: " + String.join(", ", KEYS.stream().map(Key::env).toList())));
+                problems.add(
+                    new Problem(
+                        "env " + name,
+                        "unknown variable; known: "
+                            + String.join(", ", KEYS.stream().map(Key::env).toList())));
               } else {
                 settings.put(k.path(), new Setting(env.get(name), "env " + name));
               }

@@ -36,7 +36,8 @@ public final class Database implements AutoCloseable {
       try {
         Files.createDirectories(storage.dataDir());
       } catch (IOException e) {
-        throw new StorageException("cannot create the data directory " + storage.dataDir() + ": " + e.getMessage(), e);
+        throw new StorageException(
+            "cannot create the data directory " + storage.dataDir() + ": " + e.getMessage(), e);
       }
     }
     HikariConfig hc = new HikariConfig();
@@ -51,7 +52,8 @@ public final class Database implements AutoCloseable {
     try {
       pool = new HikariDataSource(hc);
     } catch (RuntimeException e) {
-      throw new StorageException("cannot open the database at " + Config.Storage.redact(url) + ": " + rootMessage(e), e);
+      throw new StorageException(
+          "cannot open the database at " + Config.Storage.redact(url) + ": " + rootMessage(e), e);
     }
     try {
       Flyway.configure()
@@ -62,7 +64,9 @@ public final class Database implements AutoCloseable {
           .migrate();
     } catch (FlywayException e) {
       pool.close();
-      throw new StorageException("cannot migrate the database at " + Config.Storage.redact(url) + ": " + rootMessage(e), e);
+      throw new StorageException(
+          "cannot migrate the database at " + Config.Storage.redact(url) + ": " + rootMessage(e),
+          e);
     }
     return new Database(pool, url.startsWith("jdbc:postgresql:"));
   }

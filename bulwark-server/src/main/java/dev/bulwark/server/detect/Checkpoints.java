@@ -28,13 +28,15 @@ final class Checkpoints {
   void save(Handle h, String name, long seq) {
     var now = Database.utc(clock.instant());
     int updated =
-        h.createUpdate("UPDATE checkpoints SET last_seq = :seq, updated_at = :now WHERE name = :name")
+        h.createUpdate(
+                "UPDATE checkpoints SET last_seq = :seq, updated_at = :now WHERE name = :name")
             .bind("seq", seq)
             .bind("now", now)
             .bind("name", name)
             .execute();
     if (updated == 0) {
-      h.createUpdate("INSERT INTO checkpoints (name, last_seq, updated_at) VALUES (:name, :seq, :now)")
+      h.createUpdate(
+              "INSERT INTO checkpoints (name, last_seq, updated_at) VALUES (:name, :seq, :now)")
           .bind("seq", seq)
           .bind("now", now)
           .bind("name", name)

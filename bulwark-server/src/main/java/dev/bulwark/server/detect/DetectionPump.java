@@ -57,7 +57,13 @@ public final class DetectionPump implements AutoCloseable {
   private Thread thread;
 
   public DetectionPump(
-      Jdbi jdbi, EventStore events, AlertStore alerts, Engine engine, MeterRegistry metrics, Clock clock, int batchSize) {
+      Jdbi jdbi,
+      EventStore events,
+      AlertStore alerts,
+      Engine engine,
+      MeterRegistry metrics,
+      Clock clock,
+      int batchSize) {
     this.jdbi = jdbi;
     this.events = events;
     this.alerts = alerts;
@@ -110,7 +116,10 @@ public final class DetectionPump implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.warn("detection paused: {}; retrying in {} ms", e.getMessage(), backoff.toMillis());
         awaitWork(backoff);
-        backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
+        backoff =
+            backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0
+                ? Duration.ofSeconds(30)
+                : backoff.multipliedBy(2);
       }
     }
   }
@@ -182,7 +191,8 @@ public final class DetectionPump implements AutoCloseable {
     Map<String, DetectorFailures.Snapshot> failures = engine.failures();
     failures.keySet().forEach(this::registerFailureMeter);
     Instant now = clock.instant();
-    if (Duration.between(lastFailureLog, now).compareTo(FAILURE_LOG_INTERVAL) < 0 && lastFailureLog != Instant.MIN) {
+    if (Duration.between(lastFailureLog, now).compareTo(FAILURE_LOG_INTERVAL) < 0
+        && lastFailureLog != Instant.MIN) {
       return;
     }
     failures.forEach(
@@ -191,7 +201,11 @@ public final class DetectionPump implements AutoCloseable {
           if (f.count() > before) {
             LOG.warn(
                 "rule {} failed on {} event(s) (total {}); last on event {}: {}",
-                id, f.count() - before, f.count(), f.lastEventId(), f.lastMessage());
+                id,
+                f.count() - before,
+                f.count(),
+                f.lastEventId(),
+                f.lastMessage());
             failuresLogged.put(id, f.count());
             lastFailureLog = now;
           }

@@ -26,7 +26,8 @@ public final class RuleLoader {
   public List<MatchRule> load(Path dir) {
     List<Problem> problems = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
-      throw new InvalidRuleException(List.of(new Problem(dir.toString(), "not a directory of rule files")));
+      throw new InvalidRuleException(
+          List.of(new Problem(dir.toString(), "not a directory of rule files")));
     }
     List<Path> files;
     try (Stream<Path> walk = Files.walk(dir)) {
@@ -36,7 +37,8 @@ public final class RuleLoader {
               .sorted()
               .toList();
     } catch (IOException e) {
-      throw new InvalidRuleException(List.of(new Problem(dir.toString(), "cannot list rule files: " + e.getMessage())));
+      throw new InvalidRuleException(
+          List.of(new Problem(dir.toString(), "cannot list rule files: " + e.getMessage())));
     }
     List<MatchRule> rules = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
@@ -56,7 +58,9 @@ public final class RuleLoader {
         MatchRule rule = compiler.compile(source, text);
         String first = seen.putIfAbsent(rule.id(), source);
         if (first != null) {
-          problems.add(new Problem(source, "rule id '%s' is already used by %s".formatted(rule.id(), first)));
+          problems.add(
+              new Problem(
+                  source, "rule id '%s' is already used by %s".formatted(rule.id(), first)));
         } else {
           rules.add(rule);
         }

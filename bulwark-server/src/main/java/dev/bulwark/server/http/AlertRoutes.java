@@ -21,7 +21,8 @@ import java.util.Set;
  * and cursor) and {@code GET /api/v1/alerts/{id}}.
  */
 public final class AlertRoutes {
-  private static final Set<String> PARAMS = Set.of("severity", "min_severity", "rule", "since", "until", "limit", "cursor");
+  private static final Set<String> PARAMS =
+      Set.of("severity", "min_severity", "rule", "since", "until", "limit", "cursor");
   private final AlertStore store;
 
   public AlertRoutes(AlertStore store) {
@@ -31,7 +32,9 @@ public final class AlertRoutes {
   void list(Context ctx, Caller caller) {
     for (String name : ctx.queryParamMap().keySet()) {
       if (!PARAMS.contains(name)) {
-        throw ProblemException.badParameter(name, "unknown parameter; known: " + String.join(", ", PARAMS.stream().sorted().toList()));
+        throw ProblemException.badParameter(
+            name,
+            "unknown parameter; known: " + String.join(", ", PARAMS.stream().sorted().toList()));
       }
     }
     Set<Severity> severities = EnumSet.noneOf(Severity.class);
@@ -51,7 +54,8 @@ public final class AlertRoutes {
       } else {
         severities.retainAll(atLeast);
         if (severities.isEmpty()) {
-          throw ProblemException.badParameter("min_severity", "excludes every severity given in 'severity'");
+          throw ProblemException.badParameter(
+              "min_severity", "excludes every severity given in 'severity'");
         }
       }
     }
@@ -67,7 +71,9 @@ public final class AlertRoutes {
     } catch (AlertCursor.InvalidCursorException e) {
       throw ProblemException.badParameter("cursor", e.getMessage());
     }
-    AlertQuery q = new AlertQuery(severities, Optional.ofNullable(ctx.queryParam("rule")), since, until, limit, cursor);
+    AlertQuery q =
+        new AlertQuery(
+            severities, Optional.ofNullable(ctx.queryParam("rule")), since, until, limit, cursor);
     AlertStore.Page page = store.list(caller.orgId(), q);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("alerts", page.alerts());
@@ -80,7 +86,9 @@ public final class AlertRoutes {
     ctx.json(
         store
             .find(caller.orgId(), id)
-            .orElseThrow(() -> ProblemException.notFound("no alert '%s' in your organisation".formatted(id))));
+            .orElseThrow(
+                () ->
+                    ProblemException.notFound("no alert '%s' in your organisation".formatted(id))));
   }
 
   private static Severity severity(String param, String text) {
@@ -102,7 +110,8 @@ public final class AlertRoutes {
       try {
         return Optional.of(OffsetDateTime.parse(text).toInstant());
       } catch (DateTimeParseException e2) {
-        throw ProblemException.badParameter(name, "not an ISO-8601 instant (e.g. 2026-11-26T06:00:00Z)");
+        throw ProblemException.badParameter(
+            name, "not an ISO-8601 instant (e.g. 2026-11-26T06:00:00Z)");
       }
     }
   }
@@ -120,6 +129,7 @@ public final class AlertRoutes {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw ProblemException.badParameter("limit", "expected a whole number within 1.." + AlertQuery.MAX_LIMIT);
+    throw ProblemException.badParameter(
+        "limit", "expected a whole number within 1.." + AlertQuery.MAX_LIMIT);
   }
 }

@@ -71,25 +71,49 @@ public final class ApiServer implements AutoCloseable {
               c.routes.get("/health", ctx -> health(ctx, s.healthy()), Permission.PUBLIC);
               c.routes.get(
                   "/metrics",
-                  ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(s.metrics().scrape()),
+                  ctx ->
+                      ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                          .result(s.metrics().scrape()),
                   Permission.OPERATE);
-              c.routes.post("/api/v1/events", ctx -> s.events().post(ctx, caller(ctx)), Permission.WRITE_EVENTS);
-              c.routes.get("/api/v1/events/{id}", ctx -> s.events().get(ctx, caller(ctx)), Permission.READ);
-              c.routes.get("/api/v1/alerts", ctx -> s.alerts().list(ctx, caller(ctx)), Permission.READ);
-              c.routes.get("/api/v1/alerts/{id}", ctx -> s.alerts().get(ctx, caller(ctx)), Permission.READ);
-              c.routes.get("/api/v1/status", ctx -> s.status().status(ctx, caller(ctx)), Permission.OPERATE);
+              c.routes.post(
+                  "/api/v1/events",
+                  ctx -> s.events().post(ctx, caller(ctx)),
+                  Permission.WRITE_EVENTS);
+              c.routes.get(
+                  "/api/v1/events/{id}", ctx -> s.events().get(ctx, caller(ctx)), Permission.READ);
+              c.routes.get(
+                  "/api/v1/alerts", ctx -> s.alerts().list(ctx, caller(ctx)), Permission.READ);
+              c.routes.get(
+                  "/api/v1/alerts/{id}", ctx -> s.alerts().get(ctx, caller(ctx)), Permission.READ);
+              c.routes.get(
+                  "/api/v1/status", ctx -> s.status().status(ctx, caller(ctx)), Permission.OPERATE);
               c.routes.get("/api/v1/me", ctx -> me(ctx, caller(ctx)), Permission.AUTHENTICATED);
               c.routes.exception(ProblemException.class, (e, ctx) -> problem(ctx, e));
               c.routes.exception(ValidationException.class, (e, ctx) -> invalid(ctx, e));
               c.routes.exception(HttpResponseException.class, (e, ctx) -> javalinProblem(ctx, e));
               c.routes.exception(Exception.class, (e, ctx) -> internal(ctx, e));
-              c.routes.error(404, ctx -> {
-                if (!PROBLEM_JSON.equals(ctx.res().getContentType())) {
-                  problem(ctx, ProblemException.notFound("no such resource: " + ctx.method() + " " + ctx.path()));
-                }
-              });
-              c.routes.error(405, ctx -> problem(ctx, new ProblemException(405, "method-not-allowed", "Method not allowed",
-                  ctx.method() + " is not allowed on " + ctx.path(), List.of(), Map.of())));
+              c.routes.error(
+                  404,
+                  ctx -> {
+                    if (!PROBLEM_JSON.equals(ctx.res().getContentType())) {
+                      problem(
+                          ctx,
+                          ProblemException.notFound(
+                              "no such resource: " + ctx.method() + " " + ctx.path()));
+                    }
+                  });
+              c.routes.error(
+                  405,
+                  ctx ->
+                      problem(
+                          ctx,
+                          new ProblemException(
+                              405,
+                              "method-not-allowed",
+                              "Method not allowed",
+                              ctx.method() + " is not allowed on " + ctx.path(),
+                              List.of(),
+                              Map.of())));
             });
   }
 
@@ -119,16 +143,20 @@ public final class ApiServer implements AutoCloseable {
           "missing credential; send 'Authorization: Bearer <token>' (create one with: bulwark token create --org NAME --role analyst)");
     }
     if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw ProblemException.unauthorized("unsupported authorization scheme; use 'Authorization: Bearer <token>'");
+      throw ProblemException.unauthorized(
+          "unsupported authorization scheme; use 'Authorization: Bearer <token>'");
     }
     Optional<Caller> caller = tokens.authenticate(header.substring(7).trim());
     if (caller.isEmpty()) {
       throw ProblemException.unauthorized("invalid or revoked token");
     }
     Caller c = caller.get();
-    boolean allowed = roles.stream().anyMatch(r -> r instanceof Permission p && p.grantedTo(c.role()));
+    boolean allowed =
+        roles.stream().anyMatch(r -> r instanceof Permission p && p.grantedTo(c.role()));
     if (!allowed) {
-      throw ProblemException.forbidden("a token with role '%s' may not %s %s".formatted(c.role().label(), ctx.method(), ctx.path()));
+      throw ProblemException.forbidden(
+          "a token with role '%s' may not %s %s"
+              .formatted(c.role().label(), ctx.method(), ctx.path()));
     }
     ctx.attribute(CALLER, c);
   }
@@ -143,11 +171,13 @@ public final class ApiServer implements AutoCloseable {
 
   private static void health(Context ctx, BooleanSupplier healthy) {
     boolean ok = healthy.getAsBoolean();
-    ctx.status(ok ? 200 : 503).json(Map.of("status", ok ? "ok" : "degraded", "database", ok ? "ok" : "unavailable"));
+    ctx.status(ok ? 200 : 503)
+        .json(Map.of("status", ok ? "ok" : "degraded", "database", ok ? "ok" : "unavailable"));
   }
 
   private static void me(Context ctx, Caller c) {
-    ctx.json(Map.of("organisation", c.orgName(), "role", c.role().label(), "token_id", c.tokenId()));
+    ctx.json(
+        Map.of("organisation", c.orgName(), "role", c.role().label(), "token_id", c.tokenId()));
   }
 
   private static void timer(PrometheusMeterRegistry metrics, Context ctx, float ms) {
@@ -171,10 +201,17 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private static void invalid(Context ctx, ValidationException e) {
-    boolean malformed = e.problems().stream().anyMatch(p -> p.message().startsWith("malformed JSON"));
+    boolean malformed =
+        e.problems().stream().anyMatch(p -> p.message().startsWith("malformed JSON"));
     String summary = e.getMessage().lines().findFirst().orElse("invalid input");
-    write(ctx, malformed ? 400 : 422, malformed ? "malformed-json" : "invalid-input",
-        malformed ? "Malformed JSON" : "Invalid input", summary + "; nothing was stored", e.problems(), null);
+    write(
+        ctx,
+        malformed ? 400 : 422,
+        malformed ? "malformed-json" : "invalid-input",
+        malformed ? "Malformed JSON" : "Invalid input",
+        summary + "; nothing was stored",
+        e.problems(),
+        null);
   }
 
   private static void javalinProblem(Context ctx, HttpResponseException e) {
@@ -182,14 +219,29 @@ public final class ApiServer implements AutoCloseable {
       problem(ctx, ProblemException.tooLarge(0));
       return;
     }
-    write(ctx, e.getStatus(), "http-" + e.getStatus(), e.getMessage(), e.getMessage(), List.of(), null);
+    write(
+        ctx,
+        e.getStatus(),
+        "http-" + e.getStatus(),
+        e.getMessage(),
+        e.getMessage(),
+        List.of(),
+        null);
   }
 
   private void internal(Context ctx, Exception e) {
     String errorId = "err_" + HexFormat.of().formatHex(randomBytes());
     LOG.error("error {} on {} {}", errorId, ctx.method(), ctx.path(), e);
-    write(ctx, 500, "internal-error", "Internal server error",
-        "the server failed; quote error id " + errorId + " to the operator (details are in the server log)", List.of(), errorId);
+    write(
+        ctx,
+        500,
+        "internal-error",
+        "Internal server error",
+        "the server failed; quote error id "
+            + errorId
+            + " to the operator (details are in the server log)",
+        List.of(),
+        errorId);
   }
 
   private byte[] randomBytes() {
@@ -198,7 +250,14 @@ public final class ApiServer implements AutoCloseable {
     return b;
   }
 
-  private static void write(Context ctx, int status, String type, String title, String detail, List<Problem> errors, String errorId) {
+  private static void write(
+      Context ctx,
+      int status,
+      String type,
+      String title,
+      String detail,
+      List<Problem> errors,
+      String errorId) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", "urn:bulwark:problem:" + type.toLowerCase(Locale.ROOT));
     body.put("title", title);
@@ -206,7 +265,11 @@ public final class ApiServer implements AutoCloseable {
     body.put("detail", detail);
     body.put("instance", ctx.path());
     if (!errors.isEmpty()) {
-      body.put("errors", errors.stream().map(p -> Map.of("location", p.location(), "message", p.message())).toList());
+      body.put(
+          "errors",
+          errors.stream()
+              .map(p -> Map.of("location", p.location(), "message", p.message()))
+              .toList());
     }
     if (errorId != null) {
       body.put("error_id", errorId);

@@ -16,7 +16,12 @@ import java.util.Set;
 /** {@code POST /api/v1/events} and {@code GET /api/v1/events/{id}}. */
 public final class EventRoutes {
   private static final Set<String> ACCEPTED_TYPES =
-      Set.of("application/json", "application/x-ndjson", "application/jsonl", "application/json-seq", "text/plain");
+      Set.of(
+          "application/json",
+          "application/x-ndjson",
+          "application/jsonl",
+          "application/json-seq",
+          "text/plain");
   private final IngestService ingest;
   private final EventStore store;
   private final long maxBody;
@@ -70,7 +75,9 @@ public final class EventRoutes {
     var event =
         store
             .find(caller.orgId(), id)
-            .orElseThrow(() -> ProblemException.notFound("no event '%s' in your organisation".formatted(id)));
+            .orElseThrow(
+                () ->
+                    ProblemException.notFound("no event '%s' in your organisation".formatted(id)));
     ctx.contentType("application/json").result(EventJson.write(event));
   }
 }

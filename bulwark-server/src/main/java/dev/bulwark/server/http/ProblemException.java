@@ -13,7 +13,13 @@ final class ProblemException extends BulwarkException {
   final List<Problem> errors;
   final Map<String, String> headers;
 
-  ProblemException(int status, String type, String title, String detail, List<Problem> errors, Map<String, String> headers) {
+  ProblemException(
+      int status,
+      String type,
+      String title,
+      String detail,
+      List<Problem> errors,
+      Map<String, String> headers) {
     super(detail);
     this.status = status;
     this.type = type;
@@ -27,7 +33,8 @@ final class ProblemException extends BulwarkException {
   }
 
   static ProblemException badParameter(String name, String message) {
-    return badRequest("invalid query parameter '" + name + "'", List.of(new Problem(name, message)));
+    return badRequest(
+        "invalid query parameter '" + name + "'", List.of(new Problem(name, message)));
   }
 
   static ProblemException notFound(String detail) {
@@ -36,7 +43,12 @@ final class ProblemException extends BulwarkException {
 
   static ProblemException unauthorized(String detail) {
     return new ProblemException(
-        401, "unauthorized", "Unauthorized", detail, List.of(), Map.of("WWW-Authenticate", "Bearer realm=\"bulwark\""));
+        401,
+        "unauthorized",
+        "Unauthorized",
+        detail,
+        List.of(),
+        Map.of("WWW-Authenticate", "Bearer realm=\"bulwark\""));
   }
 
   static ProblemException forbidden(String detail) {
@@ -45,15 +57,23 @@ final class ProblemException extends BulwarkException {
 
   static ProblemException tooLarge(long limit) {
     return new ProblemException(
-        413, "body-too-large", "Request body too large",
-        "the body exceeds the limit of %d bytes; split the batch (or raise server.max_body)".formatted(limit),
-        List.of(), Map.of());
+        413,
+        "body-too-large",
+        "Request body too large",
+        "the body exceeds the limit of %d bytes; split the batch (or raise server.max_body)"
+            .formatted(limit),
+        List.of(),
+        Map.of());
   }
 
   static ProblemException unsupportedMediaType(String got) {
     return new ProblemException(
-        415, "unsupported-media-type", "Unsupported media type",
-        "'%s' is not accepted; send application/json (an array) or application/x-ndjson".formatted(got),
-        List.of(), Map.of());
+        415,
+        "unsupported-media-type",
+        "Unsupported media type",
+        "'%s' is not accepted; send application/json (an array) or application/x-ndjson"
+            .formatted(got),
+        List.of(),
+        Map.of());
   }
 }

@@ -34,7 +34,10 @@ public final class StatusRoutes {
     detection.put("lag", Math.max(0, last - pump.position()));
     List<Map<String, Object>> failures =
         pump.failures().values().stream()
-            .map(f -> Map.<String, Object>of("rule", f.detector(), "count", f.count(), "last_message", f.lastMessage()))
+            .map(
+                f ->
+                    Map.<String, Object>of(
+                        "rule", f.detector(), "count", f.count(), "last_message", f.lastMessage()))
             .toList();
     detection.put("rule_errors", failures);
     Map<String, Object> out = new LinkedHashMap<>();

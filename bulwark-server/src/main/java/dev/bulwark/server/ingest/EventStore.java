@@ -52,11 +52,12 @@ public final class EventStore {
           h -> {
             Set<String> existing = existingIds(h, orgId, unique.keySet());
             List<Event> fresh = new ArrayList<>();
-            unique.forEach((id, e) -> {
-              if (!existing.contains(id)) {
-                fresh.add(e);
-              }
-            });
+            unique.forEach(
+                (id, e) -> {
+                  if (!existing.contains(id)) {
+                    fresh.add(e);
+                  }
+                });
             long lastSeq = insert(h, orgId, fresh);
             return new Appended(events.size(), fresh.size(), events.size() - fresh.size(), lastSeq);
           });
@@ -109,10 +110,13 @@ public final class EventStore {
   public List<Stored> readAfter(long after, int limit) {
     return jdbi.withHandle(
         h ->
-            h.createQuery("SELECT seq, org_id, body FROM events WHERE seq > :after ORDER BY seq LIMIT :limit")
+            h.createQuery(
+                    "SELECT seq, org_id, body FROM events WHERE seq > :after ORDER BY seq LIMIT :limit")
                 .bind("after", after)
                 .bind("limit", limit)
-                .map((rs, ctx) -> new Stored(rs.getLong(1), rs.getLong(2), reader.parseOne(rs.getString(3))))
+                .map(
+                    (rs, ctx) ->
+                        new Stored(rs.getLong(1), rs.getLong(2), reader.parseOne(rs.getString(3))))
                 .list());
   }
 
@@ -130,7 +134,11 @@ public final class EventStore {
   /** How many events an organisation has stored. */
   public long count(long orgId) {
     return jdbi.withHandle(
-        h -> h.createQuery("SELECT COUNT(*) FROM events WHERE org_id = :org").bind("org", orgId).mapTo(Long.class).one());
+        h ->
+            h.createQuery("SELECT COUNT(*) FROM events WHERE org_id = :org")
+                .bind("org", orgId)
+                .mapTo(Long.class)
+                .one());
   }
 
   /** The newest sequence number in the log, 0 when empty. */

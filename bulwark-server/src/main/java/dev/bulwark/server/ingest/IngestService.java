@@ -18,15 +18,23 @@ public final class IngestService {
   private final Counter duplicates;
   private final Counter rejected;
 
-  public IngestService(int maxBatchEvents, EventStore store, MeterRegistry metrics, Runnable onStored) {
+  public IngestService(
+      int maxBatchEvents, EventStore store, MeterRegistry metrics, Runnable onStored) {
     this.parser = new EventParser(maxBatchEvents);
     this.store = store;
     this.onStored = onStored;
-    this.accepted = Counter.builder("bulwark.events.accepted").description("new events stored").register(metrics);
+    this.accepted =
+        Counter.builder("bulwark.events.accepted")
+            .description("new events stored")
+            .register(metrics);
     this.duplicates =
-        Counter.builder("bulwark.events.duplicates").description("events already stored, skipped").register(metrics);
+        Counter.builder("bulwark.events.duplicates")
+            .description("events already stored, skipped")
+            .register(metrics);
     this.rejected =
-        Counter.builder("bulwark.events.rejected.batches").description("batches rejected as invalid").register(metrics);
+        Counter.builder("bulwark.events.rejected.batches")
+            .description("batches rejected as invalid")
+            .register(metrics);
   }
 
   /**

@@ -45,7 +45,10 @@ final class CliTest {
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     Path rules = Files.createDirectories(dir.resolve("rules"));
     Files.writeString(rules.resolve("big.yml"), RULE);
-    config = Files.writeString(dir.resolve("bulwark.yml"), "storage:\n  data_dir: %s\nrules:\n  dir: %s\n".formatted(dir.resolve("data"), rules));
+    config =
+        Files.writeString(
+            dir.resolve("bulwark.yml"),
+            "storage:\n  data_dir: %s\nrules:\n  dir: %s\n".formatted(dir.resolve("data"), rules));
     events =
         Files.writeString(
             dir.resolve("events.jsonl"),
@@ -94,36 +97,99 @@ final class CliTest {
 
   @Test
   void configCheckPrintsEffectiveValuesOrEveryProblem() throws Exception {
-    assertThat(run("config", "check", "--config", config.toString(), "--data", "/srv/bulwark")).isZero();
-    assertThat(out()).contains("storage.data_dir:").contains("/srv/bulwark  # flag").contains("rules.dir:");
+    assertThat(run("config", "check", "--config", config.toString(), "--data", "/srv/bulwark"))
+        .isZero();
+    assertThat(out())
+        .contains("storage.data_dir:")
+        .contains("/srv/bulwark  # flag")
+        .contains("rules.dir:");
     Path bad = Files.writeString(dir.resolve("bad.yml"), "server:\n  port: -1\nfoo: 1\n");
     assertThat(run("config", "check", "--config", bad.toString())).isEqualTo(2);
-    assertThat(err()).contains("2 problems").contains("foo: unknown key").contains("server.port: -1 is out of range");
+    assertThat(err())
+        .contains("2 problems")
+        .contains("foo: unknown key")
+        .contains("server.port: -1 is out of range");
   }
 
   @Test
   void tokenCreatePrintsTheTokenOnceAndRejectsABadRole() {
-    assertThat(run("token", "create", "--org", "acme", "--role", "wizard", "--config", config.toString())).isEqualTo(2);
+    assertThat(
+            run(
+                "token",
+                "create",
+                "--org",
+                "acme",
+                "--role",
+                "wizard",
+                "--config",
+                config.toString()))
+        .isEqualTo(2);
     assertThat(err()).contains("unknown role 'wizard'");
-    assertThat(run("token", "create", "--org", "acme", "--role", "analyst", "--config", config.toString())).isZero();
+    assertThat(
+            run(
+                "token",
+                "create",
+                "--org",
+                "acme",
+                "--role",
+                "analyst",
+                "--config",
+                config.toString()))
+        .isZero();
     assertThat(out().trim()).startsWith("bwk_").hasSizeGreaterThan(40);
     assertThat(err()).contains("not shown again");
   }
 
   @Test
   void localIngestRaisesAlertsAndALocalListingShowsThem() {
-    assertThat(run("ingest", events.toString(), "--local", "--org", "acme", "--config", config.toString())).isZero();
-    assertThat(out()).contains("ingested 3 events into 'acme': 3 new, 0 duplicates; 1 alerts raised");
-    assertThat(run("ingest", events.toString(), "--local", "--org", "acme", "--config", config.toString())).isZero();
+    assertThat(
+            run(
+                "ingest",
+                events.toString(),
+                "--local",
+                "--org",
+                "acme",
+                "--config",
+                config.toString()))
+        .isZero();
+    assertThat(out())
+        .contains("ingested 3 events into 'acme': 3 new, 0 duplicates; 1 alerts raised");
+    assertThat(
+            run(
+                "ingest",
+                events.toString(),
+                "--local",
+                "--org",
+                "acme",
+                "--config",
+                config.toString()))
+        .isZero();
     assertThat(out()).contains("0 new, 3 duplicates; 0 alerts raised");
     assertThat(run("alerts", "--local", "--org", "acme", "--config", config.toString())).isZero();
     assertThat(out().lines().toList())
         .hasSize(2)
-        .satisfies(lines -> {
-          assertThat(lines.get(0)).startsWith("TIME").contains("SEVERITY").contains("RULE").contains("TITLE");
-          assertThat(lines.get(1)).startsWith("2026-11-26T06:00:00Z  high      wallet.big-withdrawal  Withdrawal over $100k by u-7");
-        });
-    assertThat(run("alerts", "--local", "--org", "acme", "--severity", "low", "--config", config.toString())).isZero();
+        .satisfies(
+            lines -> {
+              assertThat(lines.get(0))
+                  .startsWith("TIME")
+                  .contains("SEVERITY")
+                  .contains("RULE")
+                  .contains("TITLE");
+              assertThat(lines.get(1))
+                  .startsWith(
+                      "2026-11-26T06:00:00Z  high      wallet.big-withdrawal  Withdrawal over $100k by u-7");
+            });
+    assertThat(
+            run(
+                "alerts",
+                "--local",
+                "--org",
+                "acme",
+                "--severity",
+                "low",
+                "--config",
+                config.toString()))
+        .isZero();
     assertThat(out()).isEqualTo("no alerts\n");
   }
 
@@ -137,11 +203,29 @@ final class CliTest {
             {"id":"bad","type":"auth.login","time":"later"}
             not json
             """);
-    assertThat(run("ingest", bad.toString(), "--local", "--org", "acme", "--config", config.toString())).isEqualTo(2);
+    assertThat(
+            run(
+                "ingest",
+                bad.toString(),
+                "--local",
+                "--org",
+                "acme",
+                "--config",
+                config.toString()))
+        .isEqualTo(2);
     assertThat(err())
         .contains(bad + ":2 $.time: not an ISO-8601 instant")
         .contains(bad + ":3 $: malformed JSON at line 1, column");
-    assertThat(run("ingest", events.toString(), "--local", "--org", "acme", "--config", config.toString())).isZero();
+    assertThat(
+            run(
+                "ingest",
+                events.toString(),
+                "--local",
+                "--org",
+                "acme",
+                "--config",
+                config.toString()))
+        .isZero();
     assertThat(out()).as("nothing of the bad file was stored").contains("3 new, 0 duplicates");
   }
 
@@ -156,7 +240,9 @@ final class CliTest {
     try (App app = App.serve(serverConfig, Clock.systemUTC())) {
       String token = app.tokens().create("acme", Role.ADMIN, null).token();
       String url = "http://127.0.0.1:" + app.port();
-      assertThat(run("ingest", events.toString(), "--server", url, "--token", token, "--batch", "2")).isZero();
+      assertThat(
+              run("ingest", events.toString(), "--server", url, "--token", token, "--batch", "2"))
+          .isZero();
       assertThat(out()).contains("ingested 3 events: 3 new, 0 duplicates");
       app.pump().drain();
       assertThat(run("alerts", "--server", url, "--token", token, "--json")).isZero();

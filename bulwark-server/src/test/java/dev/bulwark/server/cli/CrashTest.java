@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * resumes, and neither a restart nor a re-sent batch raises an alert twice.
  */
 final class CrashTest {
-  private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+  private static final Pattern LISTENING =
+      Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int EVENTS = 500;
   private static final int MATCHING = 100;
@@ -43,16 +44,26 @@ final class CrashTest {
     ProcessBuilder pb =
         new ProcessBuilder(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"),
+            "-cp",
+            System.getProperty("java.class.path"),
             "-Xmx256m",
-            Main.class.getName(), "serve", "--port", "0", "--data", data.toString(), "--rules", rules.toString());
+            Main.class.getName(),
+            "serve",
+            "--port",
+            "0",
+            "--data",
+            data.toString(),
+            "--rules",
+            rules.toString());
     pb.environment().keySet().removeIf(k -> k.startsWith("BULWARK_"));
     pb.redirectError(dir.resolve("server-" + System.nanoTime() + ".err").toFile());
     Process p = pb.start();
     CompletableFuture<Integer> port =
         CompletableFuture.supplyAsync(
             () -> {
-              try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                   Matcher m = LISTENING.matcher(line);
                   if (m.find()) {
@@ -74,15 +85,23 @@ final class CrashTest {
     assertThat(s.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
   }
 
-  private HttpResponse<String> send(Server s, HttpRequest.Builder b, String token) throws Exception {
-    return http.send(b.header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+  private HttpResponse<String> send(Server s, HttpRequest.Builder b, String token)
+      throws Exception {
+    return http.send(
+        b.header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private JsonNode statusWhenCaughtUp(Server s, String token) throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
     while (true) {
       JsonNode status =
-          JSON.readTree(send(s, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/api/v1/status")), token).body());
+          JSON.readTree(
+              send(
+                      s,
+                      HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + s.port() + "/api/v1/status")),
+                      token)
+                  .body());
       if (status.get("detection").get("lag").asLong() == 0) {
         return status;
       }
@@ -96,7 +115,10 @@ final class CrashTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
-      assertThat(Main.run("token", "create", "--org", "acme", "--role", "admin", "--data", data.toString())).isZero();
+      assertThat(
+              Main.run(
+                  "token", "create", "--org", "acme", "--role", "admin", "--data", data.toString()))
+          .isZero();
     } finally {
       System.setOut(real);
     }
@@ -127,22 +149,32 @@ final class CrashTest {
 
     Server first = start(data, rules);
     HttpResponse<String> accepted =
-        send(first, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port() + "/api/v1/events"))
-            .header("Content-Type", "application/x-ndjson")
-            .POST(HttpRequest.BodyPublishers.ofString(batch.toString())), token);
+        send(
+            first,
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + first.port() + "/api/v1/events"))
+                .header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString(batch.toString())),
+            token);
     kill9(first);
     assertThat(accepted.statusCode()).isEqualTo(202);
     assertThat(JSON.readTree(accepted.body()).get("accepted").asInt()).isEqualTo(EVENTS);
 
     Server second = start(data, rules);
     JsonNode status = statusWhenCaughtUp(second, token);
-    assertThat(status.get("events").asLong()).as("every acknowledged event survived kill -9").isEqualTo(EVENTS);
+    assertThat(status.get("events").asLong())
+        .as("every acknowledged event survived kill -9")
+        .isEqualTo(EVENTS);
     assertThat(status.get("alerts").asLong()).isEqualTo(MATCHING);
 
     HttpResponse<String> resent =
-        send(second, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + second.port() + "/api/v1/events"))
-            .header("Content-Type", "application/x-ndjson")
-            .POST(HttpRequest.BodyPublishers.ofString(batch.toString())), token);
+        send(
+            second,
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + second.port() + "/api/v1/events"))
+                .header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString(batch.toString())),
+            token);
     assertThat(JSON.readTree(resent.body()).get("duplicates").asInt()).isEqualTo(EVENTS);
     assertThat(statusWhenCaughtUp(second, token).get("alerts").asLong()).isEqualTo(MATCHING);
     kill9(second);
@@ -151,7 +183,9 @@ final class CrashTest {
     try {
       JsonNode after = statusWhenCaughtUp(third, token);
       assertThat(after.get("events").asLong()).isEqualTo(EVENTS);
-      assertThat(after.get("alerts").asLong()).as("no alert raised twice across restarts").isEqualTo(MATCHING);
+      assertThat(after.get("alerts").asLong())
+          .as("no alert raised twice across restarts")
+          .isEqualTo(MATCHING);
     } finally {
       third.process().destroy();
       third.process().waitFor(30, TimeUnit.SECONDS);

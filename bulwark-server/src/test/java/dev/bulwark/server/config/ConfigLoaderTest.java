@@ -29,32 +29,53 @@ final class ConfigLoaderTest {
 
   @Test
   void fileThenEnvironmentThenFlags() throws Exception {
-    Path f = file("server:\n  port: 9000\n  host: 0.0.0.0\nstorage:\n  pool_size: 3\n  max_body: 1\n".replace("  max_body: 1\n", ""));
+    Path f =
+        file(
+            "server:\n  port: 9000\n  host: 0.0.0.0\nstorage:\n  pool_size: 3\n  max_body: 1\n"
+                .replace("  max_body: 1\n", ""));
     ConfigLoader.Loaded loaded =
-        new ConfigLoader(Map.of("BULWARK_SERVER_PORT", "9100", "BULWARK_STORAGE_POOL_SIZE", "5", "HOME", "/root"))
+        new ConfigLoader(
+                Map.of(
+                    "BULWARK_SERVER_PORT",
+                    "9100",
+                    "BULWARK_STORAGE_POOL_SIZE",
+                    "5",
+                    "HOME",
+                    "/root"))
             .load(Optional.of(f), Map.of("server.port", "9200"));
     assertThat(loaded.config().server().port()).isEqualTo(9200);
     assertThat(loaded.config().server().host()).isEqualTo("0.0.0.0");
     assertThat(loaded.config().storage().poolSize()).isEqualTo(5);
     assertThat(loaded.describe())
         .anySatisfy(l -> assertThat(l).startsWith("server.port:").endsWith("9200  # flag"))
-        .anySatisfy(l -> assertThat(l).startsWith("server.host:").endsWith("0.0.0.0  # " + f + ":3:9"))
-        .anySatisfy(l -> assertThat(l).startsWith("storage.pool_size:").endsWith("5  # env BULWARK_STORAGE_POOL_SIZE"));
+        .anySatisfy(
+            l -> assertThat(l).startsWith("server.host:").endsWith("0.0.0.0  # " + f + ":3:9"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("storage.pool_size:")
+                    .endsWith("5  # env BULWARK_STORAGE_POOL_SIZE"));
   }
 
   @Test
   void everyUnknownKeyAndBadValueIsListedWithWhereItWasSet() throws Exception {
-    Path f = file("server:\n  prot: 80\n  port: http\nstorage: ./db\ncolour: red\ningest:\n  max_batch_events: 0\n");
+    Path f =
+        file(
+            "server:\n  prot: 80\n  port: http\nstorage: ./db\ncolour: red\ningest:\n  max_batch_events: 0\n");
     ConfigException e =
         catchThrowableOfType(
             ConfigException.class,
-            () -> new ConfigLoader(Map.of("BULWARK_SERVER_MAX_BODY", "huge", "BULWARK_NOPE", "1")).load(Optional.of(f), Map.of()));
+            () ->
+                new ConfigLoader(Map.of("BULWARK_SERVER_MAX_BODY", "huge", "BULWARK_NOPE", "1"))
+                    .load(Optional.of(f), Map.of()));
     assertThat(e.problems())
         .extracting(Problem::toString)
         .containsExactly(
             f + ":2:3 server.prot: unknown key; did you mean server.port?",
-            f + ":4:1 storage: expected a mapping of storage.data_dir, storage.url, storage.user, storage.password, storage.pool_size",
-            f + ":5:1 colour: unknown key; known keys: server.host, server.port, server.max_body, storage.data_dir, storage.url, storage.user, storage.password, storage.pool_size, rules.dir, ingest.max_batch_events",
+            f
+                + ":4:1 storage: expected a mapping of storage.data_dir, storage.url, storage.user, storage.password, storage.pool_size",
+            f
+                + ":5:1 colour: unknown key; known keys: server.host, server.port, server.max_body, storage.data_dir, storage.url, storage.user, storage.password, storage.pool_size, rules.dir, ingest.max_batch_events",
             "env BULWARK_NOPE: unknown variable; known: BULWARK_SERVER_HOST, BULWARK_SERVER_PORT, BULWARK_SERVER_MAX_BODY, BULWARK_STORAGE_DATA_DIR, BULWARK_STORAGE_URL, BULWARK_STORAGE_USER, BULWARK_STORAGE_PASSWORD, BULWARK_STORAGE_POOL_SIZE, BULWARK_RULES_DIR, BULWARK_INGEST_MAX_BATCH_EVENTS",
             f + ":3:9 server.port: 'http' is not a whole number; expected 0..65535",
             "env BULWARK_SERVER_MAX_BODY server.max_body: 'HUGE' is not a size; write e.g. 16MB, 512KB or 1048576",
@@ -63,9 +84,14 @@ final class ConfigLoaderTest {
 
   @Test
   void secretsAreMaskedEverywhere() throws Exception {
-    Path f = file("storage:\n  url: jdbc:postgresql://db/bulwark?user=b&password=hunter2\n  password: hunter2\n");
+    Path f =
+        file(
+            "storage:\n  url: jdbc:postgresql://db/bulwark?user=b&password=hunter2\n  password: hunter2\n");
     ConfigLoader.Loaded loaded = new ConfigLoader(Map.of()).load(Optional.of(f), Map.of());
-    assertThat(String.join("\n", loaded.describe())).doesNotContain("hunter2").contains("password=****").contains("storage.password:        ****");
+    assertThat(String.join("\n", loaded.describe()))
+        .doesNotContain("hunter2")
+        .contains("password=****")
+        .contains("storage.password:        ****");
     assertThat(loaded.config().storage().password().orElseThrow().toString()).isEqualTo("****");
     assertThat(loaded.config().toString()).doesNotContain("hunter2").contains("password=****");
   }
@@ -73,8 +99,14 @@ final class ConfigLoaderTest {
   @Test
   void yamlSyntaxErrorsHaveAPosition() throws Exception {
     Path f = file("server:\n  port: [8080\n");
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> new ConfigLoader(Map.of()).load(Optional.of(f), Map.of()));
-    assertThat(e.problems()).singleElement().extracting(Problem::location).asString().startsWith(f + ":");
+    ConfigException e =
+        catchThrowableOfType(
+            ConfigException.class, () -> new ConfigLoader(Map.of()).load(Optional.of(f), Map.of()));
+    assertThat(e.problems())
+        .singleElement()
+        .extracting(Problem::location)
+        .asString()
+        .startsWith(f + ":");
   }
 
   @Test
@@ -82,7 +114,13 @@ final class ConfigLoaderTest {
     ConfigException e =
         catchThrowableOfType(
             ConfigException.class,
-            () -> new ConfigLoader(Map.of()).load(Optional.empty(), Map.of("storage.url", "jdbc:mysql://x/y")));
-    assertThat(e.problems()).singleElement().extracting(Problem::message).asString().contains("jdbc:postgresql://");
+            () ->
+                new ConfigLoader(Map.of())
+                    .load(Optional.empty(), Map.of("storage.url", "jdbc:mysql://x/y")));
+    assertThat(e.problems())
+        .singleElement()
+        .extracting(Problem::message)
+        .asString()
+        .contains("jdbc:postgresql://");
   }
 }

@@ -35,16 +35,38 @@ final class StoreTest {
   @TempDir Path dir;
 
   private static Event event(String id, Instant time) {
-    return new Event(id, "wallet.withdrawal_requested", time, "core", "u-1", "203.0.113.7", null, "eip155:1", "USDC",
-        new BigDecimal("1234.000000000000000001"), 1234.0, null, "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", null,
+    return new Event(
+        id,
+        "wallet.withdrawal_requested",
+        time,
+        "core",
+        "u-1",
+        "203.0.113.7",
+        null,
+        "eip155:1",
+        "USDC",
+        new BigDecimal("1234.000000000000000001"),
+        1234.0,
+        null,
+        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+        null,
         Map.of("note", "x"));
   }
 
   private static Alert alert(String rule, String eventId, Severity severity, Instant time) {
     String key = rule + "|" + eventId;
-    return new Alert(Alert.idFor(key), rule, severity, "title " + eventId, "summary", time,
+    return new Alert(
+        Alert.idFor(key),
+        rule,
+        severity,
+        "title " + eventId,
+        "summary",
+        time,
         List.of(new Entity(Entity.Kind.ACCOUNT, "u-1", Entity.Role.VICTIM)),
-        new Alert.Evidence(List.of(eventId), List.of()), List.of("t"), severity.defaultScore(), key);
+        new Alert.Evidence(List.of(eventId), List.of()),
+        List.of("t"),
+        severity.defaultScore(),
+        key);
   }
 
   @ParameterizedTest
@@ -56,7 +78,8 @@ final class StoreTest {
       long acme = tokens.organisation("acme").id();
       long other = tokens.organisation("other").id();
 
-      EventStore.Appended first = events.append(acme, List.of(event("a", T0), event("b", T0), event("a", T0)));
+      EventStore.Appended first =
+          events.append(acme, List.of(event("a", T0), event("b", T0), event("a", T0)));
       assertThat(first.received()).isEqualTo(3);
       assertThat(first.accepted()).isEqualTo(2);
       assertThat(first.duplicates()).isEqualTo(1);
@@ -75,7 +98,9 @@ final class StoreTest {
       List<EventStore.Stored> log = events.readAfter(0, 10);
       assertThat(log).extracting(s -> s.event().id()).containsExactly("a", "b", "c", "a");
       assertThat(log).extracting(EventStore.Stored::orgId).containsExactly(acme, acme, acme, other);
-      assertThat(events.readAfter(log.get(1).seq(), 1)).extracting(s -> s.event().id()).containsExactly("c");
+      assertThat(events.readAfter(log.get(1).seq(), 1))
+          .extracting(s -> s.event().id())
+          .containsExactly("c");
       assertThat(events.lastSeq()).isEqualTo(log.get(3).seq());
     }
   }
@@ -86,8 +111,10 @@ final class StoreTest {
     try (Database db = Database.open(TestDatabases.storage(kind, dir))) {
       EventStore events = new EventStore(db.jdbi(), CLOCK);
       long acme = new TokenStore(db.jdbi(), CLOCK).organisation("acme").id();
-      Event tooLong = Event.of("x".repeat(201), "auth.login", T0); // longer than the column: the insert fails
-      assertThatThrownBy(() -> events.append(acme, List.of(event("ok", T0), tooLong))).isInstanceOf(RuntimeException.class);
+      Event tooLong =
+          Event.of("x".repeat(201), "auth.login", T0); // longer than the column: the insert fails
+      assertThatThrownBy(() -> events.append(acme, List.of(event("ok", T0), tooLong)))
+          .isInstanceOf(RuntimeException.class);
       assertThat(events.count(acme)).isZero();
     }
   }
@@ -103,7 +130,12 @@ final class StoreTest {
       List<Alert> raised = new ArrayList<>();
       for (int i = 0; i < 7; i++) {
         Severity s = i % 2 == 0 ? Severity.HIGH : Severity.LOW;
-        raised.add(alert(i < 5 ? "r1" : "r2", "e" + i, s, T0.plusSeconds(60L * (i / 2)))); // pairs share a time
+        raised.add(
+            alert(
+                i < 5 ? "r1" : "r2",
+                "e" + i,
+                s,
+                T0.plusSeconds(60L * (i / 2)))); // pairs share a time
       }
       assertThat(alerts.insert(acme, raised)).hasSize(7);
       assertThat(alerts.insert(acme, raised)).as("a replay stores nothing twice").isEmpty();
@@ -120,15 +152,28 @@ final class StoreTest {
         if (page.next().isEmpty()) {
           break;
         }
-        q = new AlertQuery(Set.of(), Optional.empty(), Optional.empty(), Optional.empty(), 3, page.next());
+        q =
+            new AlertQuery(
+                Set.of(), Optional.empty(), Optional.empty(), Optional.empty(), 3, page.next());
       }
       assertThat(seen).hasSize(7).doesNotHaveDuplicates().doesNotContain("secret");
-      List<Instant> times = seen.stream().map(id -> raised.get(Integer.parseInt(id.substring(1))).time()).toList();
+      List<Instant> times =
+          seen.stream().map(id -> raised.get(Integer.parseInt(id.substring(1))).time()).toList();
       assertThat(times).isSortedAccordingTo(java.util.Comparator.reverseOrder());
 
-      AlertStore.Page high = alerts.list(acme, new AlertQuery(Set.of(Severity.HIGH), Optional.of("r1"),
-          Optional.of(T0.plusSeconds(60)), Optional.of(T0.plusSeconds(180)), 50, Optional.empty()));
-      assertThat(high.alerts()).extracting(a -> a.evidence().eventIds().get(0)).containsExactly("e4", "e2");
+      AlertStore.Page high =
+          alerts.list(
+              acme,
+              new AlertQuery(
+                  Set.of(Severity.HIGH),
+                  Optional.of("r1"),
+                  Optional.of(T0.plusSeconds(60)),
+                  Optional.of(T0.plusSeconds(180)),
+                  50,
+                  Optional.empty()));
+      assertThat(high.alerts())
+          .extracting(a -> a.evidence().eventIds().get(0))
+          .containsExactly("e4", "e2");
       assertThat(alerts.count(acme)).isEqualTo(7);
     }
   }
@@ -144,9 +189,20 @@ final class StoreTest {
           .contains(new Caller(created.id(), created.org().id(), "acme", Role.ANALYST));
       assertThat(tokens.authenticate(created.token() + "x")).isEmpty();
       assertThat(tokens.authenticate("not-a-token")).isEmpty();
-      List<String> stored = db.jdbi().withHandle(h -> h.createQuery("SELECT token_hash FROM api_tokens").mapTo(String.class).list());
-      assertThat(stored).singleElement().asString().hasSize(64).doesNotContain(created.token().substring(4, 20));
-      assertThatThrownBy(() -> tokens.create("bad/name", Role.ADMIN, null)).hasMessageContaining("invalid organisation name");
+      List<String> stored =
+          db.jdbi()
+              .withHandle(
+                  h ->
+                      h.createQuery("SELECT token_hash FROM api_tokens")
+                          .mapTo(String.class)
+                          .list());
+      assertThat(stored)
+          .singleElement()
+          .asString()
+          .hasSize(64)
+          .doesNotContain(created.token().substring(4, 20));
+      assertThatThrownBy(() -> tokens.create("bad/name", Role.ADMIN, null))
+          .hasMessageContaining("invalid organisation name");
     }
   }
 
@@ -160,7 +216,13 @@ final class StoreTest {
       assertThat(db.isHealthy()).isTrue();
     }
     try (Database db = Database.open(storage)) {
-      int orgs = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM organisations").mapTo(Integer.class).one());
+      int orgs =
+          db.jdbi()
+              .withHandle(
+                  h ->
+                      h.createQuery("SELECT COUNT(*) FROM organisations")
+                          .mapTo(Integer.class)
+                          .one());
       assertThat(orgs).isEqualTo(1);
     }
   }

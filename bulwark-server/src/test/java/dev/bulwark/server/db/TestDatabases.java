@@ -46,7 +46,8 @@ public final class TestDatabases {
       throw new IllegalStateException("cannot create test database " + name, e);
     }
     String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/" + name;
-    return new Config.Storage(Path.of("unused"), Optional.of(url), Optional.of("postgres"), Optional.empty(), 4);
+    return new Config.Storage(
+        Path.of("unused"), Optional.of(url), Optional.of("postgres"), Optional.empty(), 4);
   }
 
   private static synchronized EmbeddedPostgres server() {

@@ -125,25 +125,38 @@ final class ApiTest {
     assertThat(health.status()).isEqualTo(200);
     assertThat(health.body().get("status").asText()).isEqualTo("ok");
 
-    for (String path : List.of("/api/v1/alerts", "/api/v1/events/x", "/api/v1/status", "/metrics", "/api/v1/me")) {
+    for (String path :
+        List.of("/api/v1/alerts", "/api/v1/events/x", "/api/v1/status", "/metrics", "/api/v1/me")) {
       Reply r = get(path, null);
       assertThat(r.status()).as(path).isEqualTo(401);
       assertThat(r.contentType()).startsWith("application/problem+json");
-      assertThat(r.raw().headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"bulwark\"");
+      assertThat(r.raw().headers().firstValue("WWW-Authenticate"))
+          .contains("Bearer realm=\"bulwark\"");
       assertThat(r.body().get("detail").asText()).contains("Authorization: Bearer");
     }
     Reply bad = get("/api/v1/alerts", "bwk_not-a-real-token");
     assertThat(bad.status()).isEqualTo(401);
     assertThat(bad.body().get("detail").asText()).isEqualTo("invalid or revoked token");
-    Reply basic = send(HttpRequest.newBuilder(uri("/api/v1/alerts")).header("Authorization", "Basic Zm9vOmJhcg==").GET(), null);
+    Reply basic =
+        send(
+            HttpRequest.newBuilder(uri("/api/v1/alerts"))
+                .header("Authorization", "Basic Zm9vOmJhcg==")
+                .GET(),
+            null);
     assertThat(basic.status()).isEqualTo(401);
   }
 
   @Test
   void rolesLimitWhatATokenMayDo() throws Exception {
     assertThat(get("/api/v1/alerts", ingestOnly).status()).isEqualTo(403);
-    assertThat(post(withdrawal("e1", 1, "2026-11-26T06:00:00Z"), "application/x-ndjson", analyst).status()).isEqualTo(403);
-    assertThat(post(withdrawal("e1", 1, "2026-11-26T06:00:00Z"), "application/x-ndjson", ingestOnly).status()).isEqualTo(202);
+    assertThat(
+            post(withdrawal("e1", 1, "2026-11-26T06:00:00Z"), "application/x-ndjson", analyst)
+                .status())
+        .isEqualTo(403);
+    assertThat(
+            post(withdrawal("e1", 1, "2026-11-26T06:00:00Z"), "application/x-ndjson", ingestOnly)
+                .status())
+        .isEqualTo(202);
     Reply me = get("/api/v1/me", ingestOnly);
     assertThat(me.body().get("organisation").asText()).isEqualTo("acme");
     assertThat(me.body().get("role").asText()).isEqualTo("ingest");
@@ -151,14 +164,21 @@ final class ApiTest {
 
   @Test
   void anEventTravelsFromIngestToAStoredAlertOnce() throws Exception {
-    String batch = "[" + withdrawal("w-1", 250_000, "2026-11-26T06:00:00Z") + "," + withdrawal("w-2", 50, "2026-11-26T06:01:00Z") + "]";
+    String batch =
+        "["
+            + withdrawal("w-1", 250_000, "2026-11-26T06:00:00Z")
+            + ","
+            + withdrawal("w-2", 50, "2026-11-26T06:01:00Z")
+            + "]";
     Reply accepted = post(batch, "application/json", admin);
     assertThat(accepted.status()).isEqualTo(202);
-    assertThat(accepted.body().toString()).isEqualTo("{\"received\":2,\"accepted\":2,\"duplicates\":0}");
+    assertThat(accepted.body().toString())
+        .isEqualTo("{\"received\":2,\"accepted\":2,\"duplicates\":0}");
     awaitDetection();
 
     Reply again = post(batch, "application/json", admin);
-    assertThat(again.body().toString()).isEqualTo("{\"received\":2,\"accepted\":0,\"duplicates\":2}");
+    assertThat(again.body().toString())
+        .isEqualTo("{\"received\":2,\"accepted\":0,\"duplicates\":2}");
     awaitDetection();
 
     Reply alerts = get("/api/v1/alerts", analyst);
@@ -167,10 +187,12 @@ final class ApiTest {
     JsonNode a = alerts.body().get("alerts").get(0);
     assertThat(a.get("rule").asText()).isEqualTo("wallet.big-withdrawal");
     assertThat(a.get("severity").asText()).isEqualTo("high");
-    assertThat(a.get("title").asText()).isEqualTo("Withdrawal over $100k to 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+    assertThat(a.get("title").asText())
+        .isEqualTo("Withdrawal over $100k to 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
     assertThat(a.get("time").asText()).isEqualTo("2026-11-26T06:00:00Z");
     assertThat(a.get("evidence").get("event_ids").toString()).isEqualTo("[\"w-1\"]");
-    assertThat(a.get("entities").get(0).toString()).isEqualTo("{\"kind\":\"account\",\"value\":\"u-1\",\"role\":\"victim\"}");
+    assertThat(a.get("entities").get(0).toString())
+        .isEqualTo("{\"kind\":\"account\",\"value\":\"u-1\",\"role\":\"victim\"}");
     assertThat(alerts.body().get("next_cursor").isNull()).isTrue();
 
     Reply one = get("/api/v1/alerts/" + a.get("id").asText(), analyst);
@@ -204,7 +226,8 @@ final class ApiTest {
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.contentType()).startsWith("application/problem+json");
     assertThat(r.body().get("type").asText()).isEqualTo("urn:bulwark:problem:malformed-json");
-    assertThat(r.body().get("errors").get(0).get("message").asText()).startsWith("malformed JSON at line 2, column");
+    assertThat(r.body().get("errors").get(0).get("message").asText())
+        .startsWith("malformed JSON at line 2, column");
     assertThat(app.events().lastSeq()).isZero();
   }
 
@@ -217,7 +240,9 @@ final class ApiTest {
     Reply r = post(body, "application/x-ndjson", admin);
     assertThat(r.status()).isEqualTo(422);
     List<String> errors = new ArrayList<>();
-    r.body().get("errors").forEach(e -> errors.add(e.get("location").asText() + ": " + e.get("message").asText()));
+    r.body()
+        .get("errors")
+        .forEach(e -> errors.add(e.get("location").asText() + ": " + e.get("message").asText()));
     assertThat(errors)
         .containsExactly(
             "$[1].time: not an ISO-8601 instant (e.g. 2026-11-26T06:00:00.123Z)",
@@ -249,28 +274,41 @@ final class ApiTest {
     for (int i = 0; i < 5; i++) {
       body.append(withdrawal("w-" + i, 200_000, "2026-11-26T0" + i + ":00:00Z")).append('\n');
     }
-    body.append("{\"id\":\"l-1\",\"type\":\"auth.login\",\"time\":\"2026-11-26T03:30:00Z\",\"attrs\":{\"tor\":true}}\n");
+    body.append(
+        "{\"id\":\"l-1\",\"type\":\"auth.login\",\"time\":\"2026-11-26T03:30:00Z\",\"attrs\":{\"tor\":true}}\n");
     assertThat(post(body.toString(), "application/x-ndjson", admin).status()).isEqualTo(202);
     awaitDetection();
 
     assertThat(get("/api/v1/alerts?severity=medium", analyst).body().get("alerts")).hasSize(1);
     assertThat(get("/api/v1/alerts?min_severity=high", analyst).body().get("alerts")).hasSize(5);
-    assertThat(get("/api/v1/alerts?rule=auth.login-from-tor", analyst).body().get("alerts")).hasSize(1);
-    JsonNode window = get("/api/v1/alerts?since=2026-11-26T01:00:00Z&until=2026-11-26T03:00:00Z", analyst).body().get("alerts");
-    assertThat(window).extracting(a -> a.get("time").asText()).containsExactly("2026-11-26T02:00:00Z", "2026-11-26T01:00:00Z");
+    assertThat(get("/api/v1/alerts?rule=auth.login-from-tor", analyst).body().get("alerts"))
+        .hasSize(1);
+    JsonNode window =
+        get("/api/v1/alerts?since=2026-11-26T01:00:00Z&until=2026-11-26T03:00:00Z", analyst)
+            .body()
+            .get("alerts");
+    assertThat(window)
+        .extracting(a -> a.get("time").asText())
+        .containsExactly("2026-11-26T02:00:00Z", "2026-11-26T01:00:00Z");
 
     List<String> times = new ArrayList<>();
     String cursor = null;
     do {
-      JsonNode page = get("/api/v1/alerts?limit=2" + (cursor == null ? "" : "&cursor=" + cursor), analyst).body();
+      JsonNode page =
+          get("/api/v1/alerts?limit=2" + (cursor == null ? "" : "&cursor=" + cursor), analyst)
+              .body();
       page.get("alerts").forEach(a -> times.add(a.get("time").asText()));
       cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
     } while (cursor != null);
-    assertThat(times).hasSize(6).doesNotHaveDuplicates().isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertThat(times)
+        .hasSize(6)
+        .doesNotHaveDuplicates()
+        .isSortedAccordingTo(java.util.Comparator.reverseOrder());
 
     Reply badSeverity = get("/api/v1/alerts?severity=urgent", analyst);
     assertThat(badSeverity.status()).isEqualTo(400);
-    assertThat(badSeverity.body().get("errors").get(0).get("location").asText()).isEqualTo("severity");
+    assertThat(badSeverity.body().get("errors").get(0).get("location").asText())
+        .isEqualTo("severity");
     assertThat(get("/api/v1/alerts?limit=0", analyst).status()).isEqualTo(400);
     assertThat(get("/api/v1/alerts?since=yesterday", analyst).status()).isEqualTo(400);
     assertThat(get("/api/v1/alerts?cursor=garbage", analyst).status()).isEqualTo(400);
@@ -302,7 +340,8 @@ final class ApiTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body())
         .contains("bulwark_events_accepted_total 1.0")
-        .contains("bulwark_alerts_raised_total{rule=\"wallet.big-withdrawal\",severity=\"high\"} 1.0")
+        .contains(
+            "bulwark_alerts_raised_total{rule=\"wallet.big-withdrawal\",severity=\"high\"} 1.0")
         .contains("bulwark_detection_lag_events 0.0")
         .contains("jvm_memory_used_bytes");
     assertThat(get("/metrics", ingestOnly).status()).isEqualTo(403);
