@@ -184,6 +184,34 @@ final class RuleCompilerTest {
   }
 
   @Test
+  void standardMacrosGuardOptionalFields() {
+    MatchRule rule =
+        compiler.compile(
+            "r.yml",
+            "id: x\ntitle: t\nseverity: low\nmatch:\n  where: has(e.amount_usd) && e.amount_usd > 1 && e.attrs.exists(k, k == 'vip')\n");
+    Event login = Event.of("l-1", "auth.login", T0);
+    assertThat(rule.inspect(login, State.inMemory())).isEmpty();
+    Event vip =
+        new Event(
+            "w-3",
+            "wallet.withdrawal_requested",
+            T0,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            5.0,
+            null,
+            null,
+            null,
+            Map.of("vip", true));
+    assertThat(rule.inspect(vip, State.inMemory())).hasSize(1);
+  }
+
+  @Test
   void missingFieldAtRuntimeIsAnErrorNotAMatch() {
     MatchRule rule =
         compiler.compile(
