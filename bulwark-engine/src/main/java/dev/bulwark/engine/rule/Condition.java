@@ -7,6 +7,8 @@ import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelConstant;
+import dev.cel.common.ast.CelExpr;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
@@ -15,8 +17,11 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * A CEL boolean expression over the event {@code e}, compiled once. Evaluation errors (a missing
@@ -41,10 +46,22 @@ final class Condition {
 
   private final String text;
   private final CelRuntime.Program program;
+  private final Set<String> eventTypes;
 
-  private Condition(String text, CelRuntime.Program program) {
+  private Condition(String text, CelRuntime.Program program, Set<String> eventTypes) {
     this.text = text;
     this.program = program;
+    this.eventTypes = eventTypes;
+  }
+
+  /**
+   * The event types for which the condition can be true, read off its structure ({@code e.type ==
+   * "x"}, {@code e.type in [...]}, combined through {@code &&} and {@code ||}); empty when it
+   * cannot tell, meaning any type. The engine uses it so an event meets only the rules that could
+   * fire.
+   */
+  Set<String> eventTypes() {
+    return eventTypes;
   }
 
   /** One compile error, at a 1-based line and column within the expression text. */
@@ -60,10 +77,82 @@ final class Condition {
     }
     try {
       CelAbstractSyntaxTree ast = result.getAst();
-      return new Compiled(new Condition(text, RUNTIME.createProgram(ast)), List.of());
+      Set<String> types = typesOf(ast.getExpr()).orElse(Set.of());
+      return new Compiled(new Condition(text, RUNTIME.createProgram(ast), types), List.of());
     } catch (CelValidationException | CelEvaluationException e) {
       return new Compiled(null, List.of(new Issue(1, 1, e.getMessage())));
     }
+  }
+
+  private static Optional<Set<String>> typesOf(CelExpr expr) {
+    if (expr.getKind() != CelExpr.ExprKind.Kind.CALL) {
+      return Optional.empty();
+    }
+    CelExpr.CelCall call = expr.call();
+    List<CelExpr> args = call.args();
+    switch (call.function()) {
+      case "_&&_" -> {
+        Optional<Set<String>> a = typesOf(args.get(0));
+        Optional<Set<String>> b = typesOf(args.get(1));
+        if (a.isPresent() && b.isPresent()) {
+          Set<String> both = new HashSet<>(a.get());
+          both.retainAll(b.get());
+          return Optional.of(both);
+        }
+        return a.isPresent() ? a : b;
+      }
+      case "_||_" -> {
+        Optional<Set<String>> a = typesOf(args.get(0));
+        Optional<Set<String>> b = typesOf(args.get(1));
+        if (a.isEmpty() || b.isEmpty()) {
+          return Optional.empty();
+        }
+        Set<String> either = new HashSet<>(a.get());
+        either.addAll(b.get());
+        return Optional.of(either);
+      }
+      case "_==_" -> {
+        if (isEventType(args.get(0))) {
+          return stringConstant(args.get(1)).map(Set::of);
+        }
+        if (isEventType(args.get(1))) {
+          return stringConstant(args.get(0)).map(Set::of);
+        }
+        return Optional.empty();
+      }
+      case "@in" -> {
+        if (!isEventType(args.get(0)) || args.get(1).getKind() != CelExpr.ExprKind.Kind.LIST) {
+          return Optional.empty();
+        }
+        Set<String> types = new HashSet<>();
+        for (CelExpr element : args.get(1).list().elements()) {
+          Optional<String> t = stringConstant(element);
+          if (t.isEmpty()) {
+            return Optional.empty();
+          }
+          types.add(t.get());
+        }
+        return Optional.of(types);
+      }
+      default -> {
+        return Optional.empty();
+      }
+    }
+  }
+
+  private static boolean isEventType(CelExpr expr) {
+    return expr.getKind() == CelExpr.ExprKind.Kind.SELECT
+        && expr.select().field().equals("type")
+        && expr.select().operand().getKind() == CelExpr.ExprKind.Kind.IDENT
+        && expr.select().operand().ident().name().equals("e");
+  }
+
+  private static Optional<String> stringConstant(CelExpr expr) {
+    if (expr.getKind() == CelExpr.ExprKind.Kind.CONSTANT
+        && expr.constant().getKind() == CelConstant.Kind.STRING_VALUE) {
+      return Optional.of(expr.constant().stringValue());
+    }
+    return Optional.empty();
   }
 
   private static Issue issue(CelIssue i) {

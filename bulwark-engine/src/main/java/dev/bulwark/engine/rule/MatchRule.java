@@ -9,6 +9,7 @@ import dev.bulwark.engine.event.Event;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** A compiled {@code match:} rule: one event, one CEL condition, one alert per matching event. */
 public final class MatchRule implements Detector {
@@ -49,6 +50,12 @@ public final class MatchRule implements Detector {
   @Override
   public String id() {
     return id;
+  }
+
+  /** Only the event types its condition can match; empty (any type) when that is not evident. */
+  @Override
+  public Set<String> eventTypes() {
+    return where.eventTypes();
   }
 
   /** Where the rule came from: a file path, or {@code db:<id>}. */

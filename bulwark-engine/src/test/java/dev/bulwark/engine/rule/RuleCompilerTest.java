@@ -12,6 +12,7 @@ import dev.bulwark.engine.event.Event;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 final class RuleCompilerTest {
@@ -209,6 +210,26 @@ final class RuleCompilerTest {
             null,
             Map.of("vip", true));
     assertThat(rule.inspect(vip, State.inMemory())).hasSize(1);
+  }
+
+  @Test
+  void theEventTypesARuleCanMatchAreReadOffItsCondition() {
+    assertThat(types("e.type == 'auth.login' && e.ip == '1.2.3.4'")).containsExactly("auth.login");
+    assertThat(types("'auth.login' == e.type")).containsExactly("auth.login");
+    assertThat(types("e.type in ['a.b', 'c.d'] && has(e.ip)"))
+        .containsExactlyInAnyOrder("a.b", "c.d");
+    assertThat(types("e.type == 'a.b' || e.type == 'c.d'")).containsExactlyInAnyOrder("a.b", "c.d");
+    assertThat(types("e.type in ['a.b', 'c.d'] && e.type == 'c.d'")).containsExactly("c.d");
+    assertThat(types("e.type == 'a.b' || e.ip == '1.2.3.4'"))
+        .as("an || with an open side matches any type")
+        .isEmpty();
+    assertThat(types("!(e.type == 'a.b')")).isEmpty();
+    assertThat(types("e.amount_usd > 5.0")).isEmpty();
+  }
+
+  private Set<String> types(String where) {
+    String text = "id: x\ntitle: t\nseverity: low\nmatch:\n  where: \"" + where + "\"\n";
+    return compiler.compile("r.yml", text).eventTypes();
   }
 
   @Test
