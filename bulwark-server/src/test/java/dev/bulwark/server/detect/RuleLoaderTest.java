@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 final class RuleLoaderTest {
-  private static final String GOOD = "id: %s\ntitle: t\nseverity: low\nmatch:\n  where: e.type == 'auth.login'\n";
+  private static final String GOOD =
+      "id: %s\ntitle: t\nseverity: low\nmatch:\n  where: e.type == 'auth.login'\n";
 
   @TempDir Path dir;
 
@@ -34,18 +35,31 @@ final class RuleLoaderTest {
   void problemsOfAllFilesAreReportedTogether() throws Exception {
     Files.writeString(dir.resolve("a.yml"), GOOD.formatted("same"));
     Files.writeString(dir.resolve("b.yml"), GOOD.formatted("same"));
-    Files.writeString(dir.resolve("c.yml"), "id: c\ntitle: t\nseverity: low\nmatch:\n  where: e.type ==\n");
-    Files.writeString(dir.resolve("d.yml"), "id: d\ntitle: t\nseverity: loud\nmatch: {where: 'true'}\n");
-    InvalidRuleException e = catchThrowableOfType(InvalidRuleException.class, () -> new RuleLoader().load(dir));
-    assertThat(e.problems()).extracting(Problem::location)
-        .containsExactly(dir.resolve("b.yml").toString(), dir.resolve("c.yml") + ":5:19", dir.resolve("d.yml") + ":3:11");
-    assertThat(e.problems().get(0).message()).isEqualTo("rule id 'same' is already used by " + dir.resolve("a.yml"));
+    Files.writeString(
+        dir.resolve("c.yml"), "id: c\ntitle: t\nseverity: low\nmatch:\n  where: e.type ==\n");
+    Files.writeString(
+        dir.resolve("d.yml"), "id: d\ntitle: t\nseverity: loud\nmatch: {where: 'true'}\n");
+    InvalidRuleException e =
+        catchThrowableOfType(InvalidRuleException.class, () -> new RuleLoader().load(dir));
+    assertThat(e.problems())
+        .extracting(Problem::location)
+        .containsExactly(
+            dir.resolve("b.yml").toString(),
+            dir.resolve("c.yml") + ":5:19",
+            dir.resolve("d.yml") + ":3:11");
+    assertThat(e.problems().get(0).message())
+        .isEqualTo("rule id 'same' is already used by " + dir.resolve("a.yml"));
     assertThat(e.problems().get(1).message()).startsWith("CEL: ");
   }
 
   @Test
   void aMissingDirectoryIsAClearError() {
-    InvalidRuleException e = catchThrowableOfType(InvalidRuleException.class, () -> new RuleLoader().load(dir.resolve("nope")));
-    assertThat(e.problems()).singleElement().extracting(Problem::message).isEqualTo("not a directory of rule files");
+    InvalidRuleException e =
+        catchThrowableOfType(
+            InvalidRuleException.class, () -> new RuleLoader().load(dir.resolve("nope")));
+    assertThat(e.problems())
+        .singleElement()
+        .extracting(Problem::message)
+        .isEqualTo("not a directory of rule files");
   }
 }
