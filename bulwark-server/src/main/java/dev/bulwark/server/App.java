@@ -89,7 +89,12 @@ public final class App implements AutoCloseable {
     ApiServer.Services services =
         new ApiServer.Services(
             tokens,
-            new EventRoutes(ingest, events, config.server().maxBodyBytes()),
+            new EventRoutes(
+                ingest,
+                events,
+                pump,
+                config.server().maxBodyBytes(),
+                config.ingest().awaitDetection()),
             new AlertRoutes(alerts),
             new StatusRoutes(events, alerts, pump, (int) enabled),
             metrics,

@@ -57,6 +57,9 @@ public record Config(Server server, Storage storage, Rules rules, Ingest ingest)
   /** Rule files: every {@code *.yml} / {@code *.yaml} under {@code dir}, if set. */
   public record Rules(Optional<Path> dir) {}
 
-  /** Limits on what one ingest request may carry. */
-  public record Ingest(int maxBatchEvents) {}
+  /**
+   * Limits on what one ingest request may carry, and how long it waits for detection to see its
+   * batch before answering (after the durable commit; zero answers at once).
+   */
+  public record Ingest(int maxBatchEvents, java.time.Duration awaitDetection) {}
 }

@@ -72,7 +72,12 @@ public final class ConfigLoader {
           new Key("storage.password", Type.SECRET, null, "database password"),
           new Key("storage.pool_size", Type.INT, "10", "connection pool size (1..200)"),
           new Key("rules.dir", Type.PATH, null, "directory of rule files"),
-          new Key("ingest.max_batch_events", Type.INT, "10000", "most events in one request"));
+          new Key("ingest.max_batch_events", Type.INT, "10000", "most events in one request"),
+          new Key(
+              "ingest.await_detection_ms",
+              Type.INT,
+              "2000",
+              "how long a request waits for detection to see its batch (0..60000)"));
 
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KIB|MB|MIB|GB|GIB)?");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
@@ -299,7 +304,10 @@ public final class ConfigLoader {
             v.text("storage.password").map(Secret::new),
             v.integer("storage.pool_size", 1, 200));
     Config.Rules rules = new Config.Rules(v.path("rules.dir"));
-    Config.Ingest ingest = new Config.Ingest(v.integer("ingest.max_batch_events", 1, 1_000_000));
+    Config.Ingest ingest =
+        new Config.Ingest(
+            v.integer("ingest.max_batch_events", 1, 1_000_000),
+            java.time.Duration.ofMillis(v.integer("ingest.await_detection_ms", 0, 60_000)));
     return new Config(server, storage, rules, ingest);
   }
 

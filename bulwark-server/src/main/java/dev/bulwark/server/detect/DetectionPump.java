@@ -49,6 +49,7 @@ public final class DetectionPump implements AutoCloseable {
   private final AtomicLong position = new AtomicLong();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
+  private final Condition progress = lock.newCondition();
   private final Set<String> failureMeters = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> failuresLogged = new HashMap<>();
   private Instant lastFailureLog = Instant.MIN;
@@ -167,6 +168,12 @@ public final class DetectionPump implements AutoCloseable {
               return inserted;
             });
     position.set(last);
+    lock.lock();
+    try {
+      progress.signalAll();
+    } finally {
+      lock.unlock();
+    }
     for (Alert a : stored) {
       Counter.builder("bulwark.alerts.raised")
           .tag("rule", a.rule())
@@ -176,6 +183,28 @@ public final class DetectionPump implements AutoCloseable {
     }
     metrics.counter("bulwark.detection.events").increment(batch.size());
     return batch.size();
+  }
+
+  /**
+   * Waits until detection has processed the log up to {@code seq}, at most {@code max}.
+   *
+   * @return whether it got there in time
+   */
+  public boolean awaitPosition(long seq, Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    lock.lock();
+    try {
+      while (position.get() < seq) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !running) {
+          return position.get() >= seq;
+        }
+        progress.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Processes until the log is drained; for the CLI's {@code --local} ingest and for tests. */

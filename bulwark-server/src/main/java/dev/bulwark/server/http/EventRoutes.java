@@ -2,12 +2,14 @@ package dev.bulwark.server.http;
 
 import dev.bulwark.engine.event.EventJson;
 import dev.bulwark.server.auth.Caller;
+import dev.bulwark.server.detect.DetectionPump;
 import dev.bulwark.server.ingest.EventStore;
 import dev.bulwark.server.ingest.IngestService;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -24,15 +26,28 @@ public final class EventRoutes {
           "text/plain");
   private final IngestService ingest;
   private final EventStore store;
+  private final DetectionPump detection;
   private final long maxBody;
+  private final Duration awaitDetection;
 
-  public EventRoutes(IngestService ingest, EventStore store, long maxBody) {
+  /**
+   * @param awaitDetection how long a request waits, after the durable commit, for detection to see
+   *     its batch, so that a client can read the alerts it raised right away; zero answers at once
+   */
+  public EventRoutes(
+      IngestService ingest,
+      EventStore store,
+      DetectionPump detection,
+      long maxBody,
+      Duration awaitDetection) {
     this.ingest = ingest;
     this.store = store;
+    this.detection = detection;
     this.maxBody = maxBody;
+    this.awaitDetection = awaitDetection;
   }
 
-  void post(Context ctx, Caller caller) throws IOException {
+  void post(Context ctx, Caller caller) throws IOException, InterruptedException {
     String type = ctx.contentType();
     if (type != null && !type.isBlank()) {
       String bare = type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
@@ -46,6 +61,8 @@ public final class EventRoutes {
     out.put("received", result.received());
     out.put("accepted", result.accepted());
     out.put("duplicates", result.duplicates());
+    // The batch is durable here; detected=false only means its alerts may appear a moment later.
+    out.put("detected", detection.awaitPosition(result.lastSeq(), awaitDetection));
     ctx.status(202).json(out);
   }
 

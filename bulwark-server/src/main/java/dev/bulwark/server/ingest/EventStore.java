@@ -34,7 +34,11 @@ public final class EventStore {
     this.clock = clock;
   }
 
-  /** What an append did: how many events arrived, how many were new, how many already stored. */
+  /**
+   * What an append did: how many events arrived, how many were new, how many already stored, and
+   * the log's last sequence number once they were — detection has seen the batch when it reaches
+   * that.
+   */
   public record Appended(int received, int accepted, int duplicates, long lastSeq) {}
 
   /** An event as stored, with its place in the log and its organisation. */
@@ -58,7 +62,9 @@ public final class EventStore {
                     fresh.add(e);
                   }
                 });
-            long lastSeq = insert(h, orgId, fresh);
+            insert(h, orgId, fresh);
+            long lastSeq =
+                h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM events").mapTo(Long.class).one();
             return new Appended(events.size(), fresh.size(), events.size() - fresh.size(), lastSeq);
           });
     } finally {
@@ -81,9 +87,9 @@ public final class EventStore {
     return found;
   }
 
-  private long insert(Handle h, long orgId, List<Event> fresh) {
+  private void insert(Handle h, long orgId, List<Event> fresh) {
     if (fresh.isEmpty()) {
-      return 0;
+      return;
     }
     PreparedBatch batch =
         h.prepareBatch(
@@ -103,7 +109,6 @@ public final class EventStore {
           .add();
     }
     batch.execute();
-    return h.createQuery("SELECT MAX(seq) FROM events").mapTo(Long.class).one();
   }
 
   /** Up to {@code limit} events after sequence number {@code after}, in log order. */

@@ -65,7 +65,7 @@ final class ApiTest {
             new Config.Server("127.0.0.1", 0, 64 * 1024),
             TestDatabases.h2(dir.resolve("data")),
             new Config.Rules(Optional.of(rules)),
-            new Config.Ingest(1000));
+            new Config.Ingest(1000, Duration.ofSeconds(10)));
     app = App.serve(config, Clock.systemUTC());
     admin = app.tokens().create("acme", Role.ADMIN, null).token();
     analyst = app.tokens().create("acme", Role.ANALYST, null).token();
@@ -173,12 +173,15 @@ final class ApiTest {
     Reply accepted = post(batch, "application/json", admin);
     assertThat(accepted.status()).isEqualTo(202);
     assertThat(accepted.body().toString())
-        .isEqualTo("{\"received\":2,\"accepted\":2,\"duplicates\":0}");
-    awaitDetection();
+        .as("answered after the commit, once detection saw the batch")
+        .isEqualTo("{\"received\":2,\"accepted\":2,\"duplicates\":0,\"detected\":true}");
+    assertThat(get("/api/v1/alerts", analyst).body().get("alerts"))
+        .as("read your writes")
+        .hasSize(1);
 
     Reply again = post(batch, "application/json", admin);
     assertThat(again.body().toString())
-        .isEqualTo("{\"received\":2,\"accepted\":0,\"duplicates\":2}");
+        .isEqualTo("{\"received\":2,\"accepted\":0,\"duplicates\":2,\"detected\":true}");
     awaitDetection();
 
     Reply alerts = get("/api/v1/alerts", analyst);
