@@ -146,6 +146,7 @@ public final class App implements AutoCloseable {
     if (api != null) {
       api.close();
       api = null;
+      LOG.info("stopped; detection at event {}", pump.position());
     }
     pump.close();
     if (gc != null) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,8 +48,14 @@ final class ServeCommand implements Callable<Integer> {
     if (rules != null) {
       flags.put("rules.dir", rules.toString());
     }
+    long started = System.nanoTime();
     Config config = store.load(flags).config();
     App app = App.serve(config, Clock.systemUTC());
+    LoggerFactory.getLogger(ServeCommand.class)
+        .info(
+            "Bulwark {} ready in {} ms",
+            VersionCommand.version(),
+            java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -242,11 +242,15 @@ public final class ConfigLoader {
               }
               Key k = KEYS.stream().filter(x -> x.env().equals(name)).findFirst().orElse(null);
               if (k == null) {
-                problems.add(
-                    new Problem(
-                        "env " + name,
-                        "unknown variable; known: "
-                            + String.join(", ", KEYS.stream().map(Key::env).toList())));
+                String near =
+                    KEYS.stream()
+                        .map(Key::env)
+                        .filter(known -> distance(name, known) <= 2)
+                        .findFirst()
+                        .map(known -> "did you mean " + known + "?")
+                        .orElse(
+                            "known: " + String.join(", ", KEYS.stream().map(Key::env).toList()));
+                problems.add(new Problem("env " + name, "unknown variable; " + near));
               } else {
                 settings.put(k.path(), new Setting(env.get(name), "env " + name));
               }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.bulwark.engine.BulwarkException;
 import dev.bulwark.engine.Problem;
 import dev.bulwark.engine.ValidationException;
 import dev.bulwark.server.auth.Caller;
@@ -13,6 +14,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.javalin.util.JavalinBindException;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.SecureRandom;
@@ -44,6 +46,8 @@ public final class ApiServer implements AutoCloseable {
 
   private final Javalin app;
   private final TokenStore tokens;
+  private final String host;
+  private final int port;
   private final SecureRandom random = new SecureRandom();
 
   /** What the routes need from the rest of the application. */
@@ -57,6 +61,8 @@ public final class ApiServer implements AutoCloseable {
 
   public ApiServer(Config.Server config, Services s) {
     this.tokens = s.tokens();
+    this.host = config.host();
+    this.port = config.port();
     this.app =
         Javalin.create(
             c -> {
@@ -117,8 +123,16 @@ public final class ApiServer implements AutoCloseable {
             });
   }
 
+  /** Binds and serves; a port already taken is a clear error, not a stack trace. */
   public ApiServer start() {
-    app.start();
+    try {
+      app.start();
+    } catch (JavalinBindException e) {
+      throw new BulwarkException(
+          "port %d on %s is already in use; choose another with --port (0 picks a free one)"
+              .formatted(port, host),
+          e);
+    }
     return this;
   }
 
