@@ -91,6 +91,15 @@ final class CrashTest {
         b.header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  private HttpResponse<String> post(Server s, String ndjson, String token) throws Exception {
+    return send(
+        s,
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/api/v1/events"))
+            .header("Content-Type", "application/x-ndjson")
+            .POST(HttpRequest.BodyPublishers.ofString(ndjson)),
+        token);
+  }
+
   private JsonNode statusWhenCaughtUp(Server s, String token) throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
     while (true) {
@@ -148,14 +157,7 @@ final class CrashTest {
     }
 
     Server first = start(data, rules);
-    HttpResponse<String> accepted =
-        send(
-            first,
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + first.port() + "/api/v1/events"))
-                .header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofString(batch.toString())),
-            token);
+    HttpResponse<String> accepted = post(first, batch.toString(), token);
     kill9(first);
     assertThat(accepted.statusCode()).isEqualTo(202);
     assertThat(JSON.readTree(accepted.body()).get("accepted").asInt()).isEqualTo(EVENTS);
@@ -167,14 +169,7 @@ final class CrashTest {
         .isEqualTo(EVENTS);
     assertThat(status.get("alerts").asLong()).isEqualTo(MATCHING);
 
-    HttpResponse<String> resent =
-        send(
-            second,
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + second.port() + "/api/v1/events"))
-                .header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofString(batch.toString())),
-            token);
+    HttpResponse<String> resent = post(second, batch.toString(), token);
     assertThat(JSON.readTree(resent.body()).get("duplicates").asInt()).isEqualTo(EVENTS);
     assertThat(statusWhenCaughtUp(second, token).get("alerts").asLong()).isEqualTo(MATCHING);
     kill9(second);
