@@ -1,8 +1,7 @@
 package dev.bulwark.server;
 
 import dev.bulwark.engine.detect.Engine;
-import dev.bulwark.engine.detect.State;
-import dev.bulwark.engine.rule.MatchRule;
+import dev.bulwark.engine.rule.Rule;
 import dev.bulwark.server.alert.AlertStore;
 import dev.bulwark.server.auth.TokenStore;
 import dev.bulwark.server.config.Config;
@@ -35,7 +34,7 @@ public final class App implements AutoCloseable {
   private final TokenStore tokens;
   private final EventStore events;
   private final AlertStore alerts;
-  private final List<MatchRule> rules;
+  private final List<Rule> rules;
   private final DetectionPump pump;
   private final IngestService ingest;
   private final PrometheusMeterRegistry metrics;
@@ -50,10 +49,17 @@ public final class App implements AutoCloseable {
       this.tokens = new TokenStore(db.jdbi(), clock);
       this.events = new EventStore(db.jdbi(), clock);
       this.alerts = new AlertStore(db.jdbi(), clock);
-      List<MatchRule> enabled = rules.stream().filter(MatchRule::enabled).toList();
-      Engine engine = new Engine(enabled, State.inMemory());
+      List<Rule> enabled = rules.stream().filter(Rule::enabled).toList();
       this.pump =
-          new DetectionPump(db.jdbi(), events, alerts, engine, metrics, clock, DETECTION_BATCH);
+          new DetectionPump(
+              db.jdbi(),
+              events,
+              alerts,
+              enabled,
+              Engine.DEFAULT_LATENESS,
+              metrics,
+              clock,
+              DETECTION_BATCH);
       this.ingest =
           new IngestService(config.ingest().maxBatchEvents(), events, metrics, pump::wake);
     } catch (RuntimeException e) {
@@ -85,7 +91,7 @@ public final class App implements AutoCloseable {
     new ProcessorMetrics().bindTo(metrics);
     gc = new JvmGcMetrics();
     gc.bindTo(metrics);
-    long enabled = rules.stream().filter(MatchRule::enabled).count();
+    long enabled = rules.stream().filter(Rule::enabled).count();
     ApiServer.Services services =
         new ApiServer.Services(
             tokens,
@@ -136,7 +142,7 @@ public final class App implements AutoCloseable {
     return pump;
   }
 
-  public List<MatchRule> rules() {
+  public List<Rule> rules() {
     return rules;
   }
 

@@ -1,12 +1,15 @@
 package dev.bulwark.engine.detect;
 
 import dev.bulwark.engine.event.Event;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
 /**
  * Looks at one event at a time, in event time, and raises alerts. Detectors are rules compiled from
- * YAML or hand-written code; the engine does not care which.
+ * YAML or hand-written code; the engine does not care which. A detector keeps no mutable fields:
+ * what it remembers lives in the {@link State} it is given, so one instance can serve many
+ * partitions and its memory can be snapshotted.
  */
 public interface Detector {
   /** A stable dotted id such as {@code drain.burst}, used in alerts, logs and metrics. */
@@ -20,6 +23,20 @@ public interface Detector {
     return Set.of();
   }
 
+  /**
+   * Whether the detector reasons over windows of event time. Such a detector does not see events
+   * that arrive later than the allowed lateness (they are counted instead); a stateless one sees
+   * every event.
+   */
+  default boolean windowed() {
+    return false;
+  }
+
   /** The alerts this event raises, if any. May throw: the engine records it and carries on. */
   List<Alert> inspect(Event event, State state);
+
+  /** Called when a timer the detector scheduled comes due (the watermark reached it). */
+  default List<Alert> onTimer(String key, Instant due, State state) {
+    return List.of();
+  }
 }

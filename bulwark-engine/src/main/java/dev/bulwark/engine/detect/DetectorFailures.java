@@ -1,6 +1,5 @@
 package dev.bulwark.engine.detect;
 
-import dev.bulwark.engine.event.Event;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -14,10 +13,10 @@ public final class DetectorFailures {
     this.detector = detector;
   }
 
-  void record(Event event, RuntimeException e) {
+  void record(String eventId, RuntimeException e) {
     long n = count.incrementAndGet();
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    last.set(new Snapshot(detector, n, event.id(), message));
+    last.set(new Snapshot(detector, n, eventId, message));
   }
 
   Snapshot snapshot() {

@@ -1,67 +1,104 @@
 package dev.bulwark.engine.detect;
 
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.function.Supplier;
 
-/** {@link State} in a hash map; one instance per engine partition, so not thread-safe. */
+/** {@link State} in hash maps and priority queues; one per engine partition, not thread-safe. */
 final class MemoryState implements State {
-  private final Map<WindowKey, MemoryWindow> windows = new HashMap<>();
+  private record Key(String detector, String key) {}
 
-  private record WindowKey(String detector, String key) {}
+  private static final class Slot {
+    Object value;
+    Instant keepUntil = Instant.MIN;
+  }
+
+  private record Expiry(Instant at, Key key) {}
+
+  private static final Comparator<Expiry> BY_TIME =
+      Comparator.comparing(Expiry::at)
+          .thenComparing(e -> e.key().detector())
+          .thenComparing(e -> e.key().key());
+  private static final Comparator<Timer> TIMER_ORDER =
+      Comparator.comparing(Timer::due).thenComparing(Timer::detector).thenComparing(Timer::key);
+
+  private final Map<Key, Slot> slots = new HashMap<>();
+  private final PriorityQueue<Expiry> expiries = new PriorityQueue<>(BY_TIME);
+  private final PriorityQueue<Timer> timers = new PriorityQueue<>(TIMER_ORDER);
+  private Instant watermark = Instant.MIN;
 
   @Override
-  public Window window(String detector, String key, Duration span) {
-    Objects.requireNonNull(detector, "detector");
-    Objects.requireNonNull(key, "key");
-    if (span.isNegative() || span.isZero()) {
-      throw new IllegalArgumentException("a window span must be positive, was " + span);
+  public <T> T entry(String detector, String key, Supplier<T> create) {
+    Slot slot =
+        slots.computeIfAbsent(
+            new Key(detector, Objects.requireNonNull(key, "key")), k -> new Slot());
+    if (slot.value == null) {
+      slot.value = create.get();
     }
-    return windows.computeIfAbsent(new WindowKey(detector, key), k -> new MemoryWindow(span));
+    @SuppressWarnings("unchecked")
+    T value = (T) slot.value;
+    return value;
   }
 
   @Override
-  public void expire(Instant now) {
-    windows.values().removeIf(w -> w.evictBefore(now.minus(w.span)) == 0);
+  public void remove(String detector, String key) {
+    slots.remove(new Key(detector, key));
   }
 
-  int keys() {
-    return windows.size();
+  @Override
+  public void keepUntil(String detector, String key, Instant until) {
+    Slot slot = slots.get(new Key(detector, key));
+    if (slot != null && until.isAfter(slot.keepUntil)) {
+      slot.keepUntil = until;
+      expiries.add(new Expiry(until, new Key(detector, key)));
+    }
   }
 
-  /** Keeps timestamps ordered, so out-of-order arrivals still count where they belong. */
-  private static final class MemoryWindow implements Window {
-    private final Duration span;
-    private final PriorityQueue<Instant> times = new PriorityQueue<>();
-    private Instant newest = Instant.MIN;
+  @Override
+  public void schedule(String detector, String key, Instant due) {
+    timers.add(new Timer(detector, key, due));
+  }
 
-    MemoryWindow(Duration span) {
-      this.span = span;
+  @Override
+  public Instant watermark() {
+    return watermark;
+  }
+
+  @Override
+  public List<Timer> advance(Instant to) {
+    if (to.isAfter(watermark)) {
+      watermark = to;
     }
-
-    @Override
-    public int add(Instant time) {
-      times.add(time);
-      if (time.isAfter(newest)) {
-        newest = time;
+    List<Timer> due = new ArrayList<>();
+    while (!timers.isEmpty() && !timers.peek().due().isAfter(watermark)) {
+      Timer t = timers.poll();
+      if (due.isEmpty() || !due.get(due.size() - 1).equals(t)) {
+        due.add(t);
       }
-      // The window is (newest - span, newest]: an entry exactly span old has left it.
-      return evictBefore(newest.minus(span).plusNanos(1));
     }
+    return due;
+  }
 
-    int evictBefore(Instant cutoff) {
-      while (!times.isEmpty() && times.peek().isBefore(cutoff)) {
-        times.poll();
+  @Override
+  public void expire() {
+    while (!expiries.isEmpty() && expiries.peek().at().isBefore(watermark)) {
+      Expiry e = expiries.poll();
+      Slot slot = slots.get(e.key());
+      // Only the newest keepUntil of a slot counts; older queue entries are stale.
+      if (slot != null && !slot.keepUntil.isAfter(e.at())) {
+        slots.remove(e.key());
       }
-      return times.size();
     }
+  }
 
-    @Override
-    public int size() {
-      return times.size();
-    }
+  @Override
+  public int size() {
+    return slots.size();
   }
 }

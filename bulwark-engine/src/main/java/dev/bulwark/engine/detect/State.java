@@ -1,30 +1,50 @@
 package dev.bulwark.engine.detect;
 
-import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * Per-key memory of detectors, in event time. In memory here; the Kafka runner keeps it in state
- * stores. Detectors address it by their own id and a key, so two detectors never share entries.
+ * Per-key memory of detectors, in event time. Detectors address it by their own id and a key, so
+ * two detectors never share entries. Entries expire: a detector says how long an entry is needed
+ * ({@link #keepUntil}) and the engine drops it once the watermark has passed that. Detectors may
+ * also ask to be called back when the watermark passes a time ({@link #schedule}), for "not
+ * followed by" and "at most" conditions. One state serves one engine partition; in memory here, in
+ * Kafka Streams state stores in the scale-out runner.
  */
 public interface State {
-  /** A sliding window of timestamps for one detector and key. */
-  Window window(String detector, String key, Duration span);
+  /** The entry of a detector for a key, made by {@code create} when there is none. */
+  <T> T entry(String detector, String key, Supplier<T> create);
 
-  /** Drops every entry older than the window that needs it, as of {@code now} in event time. */
-  void expire(Instant now);
+  /** Forgets an entry now. */
+  void remove(String detector, String key);
+
+  /** Keeps the entry at least until the watermark passes {@code until}; then it is dropped. */
+  void keepUntil(String detector, String key, Instant until);
+
+  /** Asks for {@link Detector#onTimer} with this key once the watermark reaches {@code due}. */
+  void schedule(String detector, String key, Instant due);
+
+  /**
+   * The event time before which no more events are expected (the newest event time seen minus the
+   * allowed lateness); {@link Instant#MIN} before the first event.
+   */
+  Instant watermark();
+
+  /**
+   * Moves the watermark forward (never back), drops expired entries and returns the timers now due,
+   * in due-time order. Called by the engine.
+   */
+  List<Timer> advance(Instant watermark);
+
+  /** How many entries are held. */
+  int size();
+
+  /** A timer that came due. */
+  record Timer(String detector, String key, Instant due) {}
 
   /** A fresh in-memory state. */
   static State inMemory() {
     return new MemoryState();
-  }
-
-  /** Timestamps within a sliding span ending at the newest one. */
-  interface Window {
-    /** Adds a timestamp and returns how many lie within the span ending at the newest one. */
-    int add(Instant time);
-
-    /** How many timestamps the window holds now. */
-    int size();
   }
 }

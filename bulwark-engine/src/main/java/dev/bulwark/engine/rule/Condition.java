@@ -2,13 +2,16 @@ package dev.bulwark.engine.rule;
 
 import dev.bulwark.engine.BulwarkException;
 import dev.bulwark.engine.event.Event;
+import dev.bulwark.engine.event.EventFields;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
+import dev.cel.common.CelSource;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
+import dev.cel.common.types.CelType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
@@ -17,6 +20,8 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +29,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A CEL boolean expression over the event {@code e}, compiled once. Evaluation errors (a missing
- * field, a type mismatch on odd data) surface as {@link ConditionException} for the engine to
- * count; they never pass as a match.
+ * A CEL expression over the event {@code e} (and, in sequence steps, the values {@code b} bound by
+ * earlier steps), compiled once. A condition yields a bool; a value expression (bind, anomaly
+ * value) yields anything. Evaluation errors (a missing field, a type mismatch on odd data) surface
+ * as {@link ConditionException} for the engine to count; they never pass as a match.
  */
 final class Condition {
   private static final CelOptions OPTIONS =
@@ -34,15 +40,45 @@ final class Condition {
           .enableHeterogeneousNumericComparisons(true)
           .comprehensionMaxIterations(10_000)
           .build();
-  private static final CelCompiler COMPILER =
-      CelCompilerFactory.standardCelCompilerBuilder()
-          .setOptions(OPTIONS)
-          .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-          .addVar("e", MapType.create(SimpleType.STRING, SimpleType.DYN))
-          .setResultType(SimpleType.BOOL)
-          .build();
+  private static final CelType MAP = MapType.create(SimpleType.STRING, SimpleType.DYN);
   private static final CelRuntime RUNTIME =
       CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+  private static final Map<String, CelCompiler> COMPILERS = new HashMap<>();
+
+  /** What an expression may see and must yield. */
+  enum Env {
+    /** A condition over {@code e}. */
+    CONDITION(false, SimpleType.BOOL),
+    /** A condition over {@code e} and bound values {@code b}. */
+    STEP(true, SimpleType.BOOL),
+    /** A value over {@code e} and {@code b}. */
+    VALUE(true, SimpleType.DYN);
+
+    final boolean bindings;
+    final CelType result;
+
+    Env(boolean bindings, CelType result) {
+      this.bindings = bindings;
+      this.result = result;
+    }
+
+    synchronized CelCompiler compiler() {
+      return COMPILERS.computeIfAbsent(
+          name(),
+          k -> {
+            var b =
+                CelCompilerFactory.standardCelCompilerBuilder()
+                    .setOptions(OPTIONS)
+                    .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                    .addVar("e", MAP)
+                    .setResultType(result);
+            if (bindings) {
+              b.addVar("b", MAP);
+            }
+            return b.build();
+          });
+    }
+  }
 
   private final String text;
   private final CelRuntime.Program program;
@@ -52,6 +88,35 @@ final class Condition {
     this.text = text;
     this.program = program;
     this.eventTypes = eventTypes;
+  }
+
+  /** One compile error, at a 1-based line and column within the expression text. */
+  record Issue(int line, int column, String message) {}
+
+  /** The compiled expression, or every compile error. */
+  record Compiled(Condition condition, List<Issue> issues) {}
+
+  static Compiled compile(String text) {
+    return compile(text, Env.CONDITION);
+  }
+
+  static Compiled compile(String text, Env env) {
+    CelValidationResult result = env.compiler().compile(text);
+    if (result.hasError()) {
+      return new Compiled(null, result.getErrors().stream().map(Condition::issue).toList());
+    }
+    try {
+      CelAbstractSyntaxTree ast = result.getAst();
+      List<Issue> unknownFields = new ArrayList<>();
+      checkFields(ast.getExpr(), ast.getSource(), unknownFields);
+      if (!unknownFields.isEmpty()) {
+        return new Compiled(null, unknownFields);
+      }
+      Set<String> types = typesOf(ast.getExpr()).orElse(Set.of());
+      return new Compiled(new Condition(text, RUNTIME.createProgram(ast), types), List.of());
+    } catch (CelValidationException | CelEvaluationException e) {
+      return new Compiled(null, List.of(new Issue(1, 1, e.getMessage())));
+    }
   }
 
   /**
@@ -64,23 +129,66 @@ final class Condition {
     return eventTypes;
   }
 
-  /** One compile error, at a 1-based line and column within the expression text. */
-  record Issue(int line, int column, String message) {}
+  boolean test(Event event) {
+    return test(event, Map.of());
+  }
 
-  /** The compiled condition, or every compile error. */
-  record Compiled(Condition condition, List<Issue> issues) {}
-
-  static Compiled compile(String text) {
-    CelValidationResult result = COMPILER.compile(text);
-    if (result.hasError()) {
-      return new Compiled(null, result.getErrors().stream().map(Condition::issue).toList());
+  boolean test(Event event, Map<String, Object> bound) {
+    Object result = value(event, bound);
+    if (result instanceof Boolean b) {
+      return b;
     }
+    throw new ConditionException("condition did not yield a bool: " + result, null);
+  }
+
+  Object value(Event event, Map<String, Object> bound) {
     try {
-      CelAbstractSyntaxTree ast = result.getAst();
-      Set<String> types = typesOf(ast.getExpr()).orElse(Set.of());
-      return new Compiled(new Condition(text, RUNTIME.createProgram(ast), types), List.of());
-    } catch (CelValidationException | CelEvaluationException e) {
-      return new Compiled(null, List.of(new Issue(1, 1, e.getMessage())));
+      return program.eval(Map.of("e", event.asMap(), "b", bound));
+    } catch (CelEvaluationException e) {
+      throw new ConditionException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return text;
+  }
+
+  /** Reports {@code e.<field>} where no event has that field (custom data is under attrs). */
+  private static void checkFields(CelExpr expr, CelSource source, List<Issue> issues) {
+    switch (expr.getKind()) {
+      case SELECT -> {
+        CelExpr operand = expr.select().operand();
+        if (operand.getKind() == CelExpr.ExprKind.Kind.IDENT
+            && operand.ident().name().equals("e")
+            && !EventFields.ALL.contains(expr.select().field())) {
+          var at =
+              Optional.ofNullable(source.getPositionsMap().get(expr.id()))
+                  .flatMap(source::getOffsetLocation);
+          issues.add(
+              new Issue(
+                  at.map(l -> l.getLine()).orElse(1),
+                  at.map(l -> l.getColumn() + 1).orElse(1),
+                  "no event has the field '%s'; event fields are %s, and source-specific data is under e.attrs"
+                      .formatted(expr.select().field(), String.join(", ", EventFields.ALL))));
+        }
+        checkFields(operand, source, issues);
+      }
+      case CALL -> {
+        expr.call().target().ifPresent(t -> checkFields(t, source, issues));
+        expr.call().args().forEach(a -> checkFields(a, source, issues));
+      }
+      case LIST -> expr.list().elements().forEach(a -> checkFields(a, source, issues));
+      case COMPREHENSION -> {
+        var c = expr.comprehension();
+        for (CelExpr part :
+            List.of(c.iterRange(), c.accuInit(), c.loopCondition(), c.loopStep(), c.result())) {
+          checkFields(part, source, issues);
+        }
+      }
+      default -> {
+        // constants, identifiers, maps and structs hold no event field reads worth checking
+      }
     }
   }
 
@@ -162,25 +270,7 @@ final class Condition {
     return new Issue(line, column, i.getMessage());
   }
 
-  boolean test(Event event) {
-    Object result;
-    try {
-      result = program.eval(Map.of("e", event.asMap()));
-    } catch (CelEvaluationException e) {
-      throw new ConditionException(e.getMessage(), e);
-    }
-    if (result instanceof Boolean b) {
-      return b;
-    }
-    throw new ConditionException("condition did not yield a bool: " + result, null);
-  }
-
-  @Override
-  public String toString() {
-    return text;
-  }
-
-  /** Evaluating a condition failed on this event. */
+  /** Evaluating an expression failed on this event. */
   static final class ConditionException extends BulwarkException {
     ConditionException(String message, Throwable cause) {
       super(message, cause);

@@ -14,7 +14,7 @@ final class EngineTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
   /** Raises one alert for every event it is shown, and remembers what it saw. */
-  private static final class Recorder implements Detector {
+  private static class Recorder implements Detector {
     final String id;
     final Set<String> types;
     final List<String> seen = new ArrayList<>();
@@ -99,14 +99,40 @@ final class EngineTest {
   }
 
   @Test
-  void windowCountsInEventTimeAndForgetsExpiredEntries() {
+  void stateEntriesExpireOnceTheWatermarkPassesThem() {
     State state = State.inMemory();
-    State.Window w = state.window("d", "k", java.time.Duration.ofMinutes(5));
-    assertThat(w.add(T0)).isEqualTo(1);
-    assertThat(w.add(T0.plusSeconds(240))).isEqualTo(2);
-    assertThat(w.add(T0.plusSeconds(60))).as("late event placed where it belongs").isEqualTo(3);
-    assertThat(w.add(T0.plusSeconds(300))).as("an entry exactly 5m old has left").isEqualTo(3);
-    state.expire(T0.plusSeconds(3600));
-    assertThat(((MemoryState) state).keys()).isZero();
+    state.entry("d", "k", StringBuilder::new).append("x");
+    state.keepUntil("d", "k", T0.plusSeconds(60));
+    state.schedule("d", "k", T0.plusSeconds(30));
+    assertThat(state.advance(T0.plusSeconds(29))).isEmpty();
+    assertThat(state.advance(T0.plusSeconds(30)))
+        .containsExactly(new State.Timer("d", "k", T0.plusSeconds(30)));
+    assertThat(state.entry("d", "k", StringBuilder::new).toString()).isEqualTo("x");
+    state.advance(T0.plusSeconds(61));
+    assertThat(state.size()).as("timers run before entries expire").isEqualTo(1);
+    state.expire();
+    assertThat(state.size()).isZero();
+    assertThat(state.advance(T0)).as("the watermark never moves back").isEmpty();
+    assertThat(state.watermark()).isEqualTo(T0.plusSeconds(61));
+  }
+
+  @Test
+  void eventsLaterThanTheAllowedLatenessAreCountedAndSkippedByWindowedDetectors() {
+    Recorder stateless = new Recorder("stateless", Set.of());
+    Recorder windowed =
+        new Recorder("windowed", Set.of()) {
+          @Override
+          public boolean windowed() {
+            return true;
+          }
+        };
+    Engine engine =
+        new Engine(List.of(stateless, windowed), State.inMemory(), java.time.Duration.ofMinutes(5));
+    engine.process(Event.of("now", "auth.login", T0.plusSeconds(600)));
+    engine.process(Event.of("within", "auth.login", T0.plusSeconds(301)));
+    engine.process(Event.of("too-late", "auth.login", T0.plusSeconds(299)));
+    assertThat(stateless.seen).containsExactly("now", "within", "too-late");
+    assertThat(windowed.seen).containsExactly("now", "within");
+    assertThat(engine.lateEvents()).isEqualTo(1);
   }
 }

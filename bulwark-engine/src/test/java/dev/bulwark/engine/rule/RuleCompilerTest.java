@@ -45,7 +45,7 @@ final class RuleCompilerTest {
 
   @Test
   void matchingEventRaisesAnAlertWithRenderedTitleEntitiesAndEvidence() {
-    MatchRule rule =
+    Rule rule =
         compiler.compile(
             "big.yml",
             """
@@ -150,15 +150,17 @@ final class RuleCompilerTest {
     assertThat(p)
         .extracting(Problem::toString)
         .containsExactly(
-            "r.yml:2:1: unknown key 'titel' in rule; expected one of enabled, entities, id, match, severity, summary, tags, title",
-            "r.yml:4:1: unknown key 'colour' in rule; expected one of enabled, entities, id, match, severity, summary, tags, title",
-            "r.yml:6:1: 'threshold' rules are not supported by this version yet; only 'match' rules are (see docs/rules.md)",
+            "r.yml:2:1: unknown key 'titel' in rule; expected one of anomaly, enabled, entities, id, match, sequence, severity, summary, suppress, tags, tests, threshold, title",
+            "r.yml:4:1: unknown key 'colour' in rule; expected one of anomaly, enabled, entities, id, match, sequence, severity, summary, suppress, tags, tests, threshold, title",
             "r.yml:1:5: invalid id 'Bad Id'; use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit",
             "r.yml:1:1: missing 'title'",
             "r.yml:3:11: unknown severity 'urgent'; expected one of info, low, medium, high, critical",
             "r.yml:5:12: unknown key 'villain' in entities; expected one of attacker, related, victim",
             "r.yml:5:36: 'amount' is not an entity field; use one of account, device, from, ip, to",
-            "r.yml:1:1: missing 'match' (the rule kind); e.g. match: {where: 'e.type == \"auth.login\"'}");
+            "r.yml:6:12: missing 'where' (a CEL condition over the event e)",
+            "r.yml:6:12: missing 'by' (the event field, or list of fields, to group by; e.g. by: account)",
+            "r.yml:6:12: missing 'window' (a duration such as 30s, 5m, 1h30m or 7d)",
+            "r.yml:6:12: missing 'at_least' or 'at_most' (the limit that fires the rule)");
   }
 
   @Test
@@ -186,7 +188,7 @@ final class RuleCompilerTest {
 
   @Test
   void standardMacrosGuardOptionalFields() {
-    MatchRule rule =
+    Rule rule =
         compiler.compile(
             "r.yml",
             "id: x\ntitle: t\nseverity: low\nmatch:\n  where: has(e.amount_usd) && e.amount_usd > 1 && e.attrs.exists(k, k == 'vip')\n");
@@ -234,7 +236,7 @@ final class RuleCompilerTest {
 
   @Test
   void missingFieldAtRuntimeIsAnErrorNotAMatch() {
-    MatchRule rule =
+    Rule rule =
         compiler.compile(
             "r.yml", "id: x\ntitle: t\nseverity: low\nmatch: {where: e.amount_usd > 1}\n");
     Event login = Event.of("l-1", "auth.login", T0);

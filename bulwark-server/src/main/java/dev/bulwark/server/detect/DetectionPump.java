@@ -1,8 +1,10 @@
 package dev.bulwark.server.detect;
 
 import dev.bulwark.engine.detect.Alert;
+import dev.bulwark.engine.detect.Detector;
 import dev.bulwark.engine.detect.DetectorFailures;
 import dev.bulwark.engine.detect.Engine;
+import dev.bulwark.engine.detect.State;
 import dev.bulwark.server.alert.AlertStore;
 import dev.bulwark.server.ingest.EventStore;
 import io.micrometer.core.instrument.Counter;
@@ -42,7 +44,9 @@ public final class DetectionPump implements AutoCloseable {
   private final AlertStore alerts;
   private final Jdbi jdbi;
   private final Checkpoints checkpoints;
-  private final Engine engine;
+  private final List<? extends Detector> detectors;
+  private final Duration lateness;
+  private final Map<Long, Engine> engines = new ConcurrentHashMap<>();
   private final MeterRegistry metrics;
   private final Clock clock;
   private final int batchSize;
@@ -61,7 +65,8 @@ public final class DetectionPump implements AutoCloseable {
       Jdbi jdbi,
       EventStore events,
       AlertStore alerts,
-      Engine engine,
+      List<? extends Detector> detectors,
+      Duration lateness,
       MeterRegistry metrics,
       Clock clock,
       int batchSize) {
@@ -69,7 +74,8 @@ public final class DetectionPump implements AutoCloseable {
     this.events = events;
     this.alerts = alerts;
     this.checkpoints = new Checkpoints(jdbi, clock);
-    this.engine = engine;
+    this.detectors = List.copyOf(detectors);
+    this.lateness = lateness;
     this.metrics = metrics;
     this.clock = clock;
     this.batchSize = batchSize;
@@ -77,6 +83,9 @@ public final class DetectionPump implements AutoCloseable {
     Gauge.builder("bulwark.detection.lag", this, p -> Math.max(0, events.lastSeq() - p.position()))
         .description("events stored but not yet through detection")
         .baseUnit("events")
+        .register(metrics);
+    FunctionCounter.builder("bulwark.events.late", this, DetectionPump::lateEvents)
+        .description("events later than the allowed lateness: windowed rules skipped them")
         .register(metrics);
   }
 
@@ -153,7 +162,7 @@ public final class DetectionPump implements AutoCloseable {
     }
     Map<Long, List<Alert>> byOrg = new LinkedHashMap<>();
     for (EventStore.Stored s : batch) {
-      List<Alert> raised = engine.process(s.event());
+      List<Alert> raised = engine(s.orgId()).process(s.event());
       if (!raised.isEmpty()) {
         byOrg.computeIfAbsent(s.orgId(), k -> new ArrayList<>()).addAll(raised);
       }
@@ -207,6 +216,14 @@ public final class DetectionPump implements AutoCloseable {
     }
   }
 
+  /**
+   * The engine of one organisation. Each has its own state and watermark, so one member's events
+   * never count towards another's windows.
+   */
+  private Engine engine(long orgId) {
+    return engines.computeIfAbsent(orgId, id -> new Engine(detectors, State.inMemory(), lateness));
+  }
+
   /** Processes until the log is drained; for the CLI's {@code --local} ingest and for tests. */
   public void drain() {
     while (runOnce() > 0) {
@@ -217,7 +234,7 @@ public final class DetectionPump implements AutoCloseable {
 
   /** Rule failures are counted on every event but logged at most once a minute per rule. */
   private void logFailures() {
-    Map<String, DetectorFailures.Snapshot> failures = engine.failures();
+    Map<String, DetectorFailures.Snapshot> failures = failures();
     failures.keySet().forEach(this::registerFailureMeter);
     Instant now = clock.instant();
     if (Duration.between(lastFailureLog, now).compareTo(FAILURE_LOG_INTERVAL) < 0
@@ -245,9 +262,9 @@ public final class DetectionPump implements AutoCloseable {
     if (failureMeters.add(detector)) {
       FunctionCounter.builder(
               "bulwark.rule.errors",
-              engine,
-              e -> {
-                DetectorFailures.Snapshot s = e.failures().get(detector);
+              this,
+              p -> {
+                DetectorFailures.Snapshot s = p.failures().get(detector);
                 return s == null ? 0 : s.count();
               })
           .tag("rule", detector)
@@ -256,9 +273,26 @@ public final class DetectionPump implements AutoCloseable {
     }
   }
 
-  /** Failures so far, per rule, for the API. */
+  /** Failures so far, per rule, summed over every organisation's engine, for the API. */
   public Map<String, DetectorFailures.Snapshot> failures() {
-    return engine.failures();
+    Map<String, DetectorFailures.Snapshot> sum = new HashMap<>();
+    for (Engine e : engines.values()) {
+      e.failures()
+          .forEach(
+              (id, f) ->
+                  sum.merge(
+                      id,
+                      f,
+                      (a, b) ->
+                          new DetectorFailures.Snapshot(
+                              id, a.count() + b.count(), b.lastEventId(), b.lastMessage())));
+    }
+    return sum;
+  }
+
+  /** Events that came later than the allowed lateness, over every organisation. */
+  public long lateEvents() {
+    return engines.values().stream().mapToLong(Engine::lateEvents).sum();
   }
 
   @Override

@@ -2,7 +2,7 @@ package dev.bulwark.server.detect;
 
 import dev.bulwark.engine.Problem;
 import dev.bulwark.engine.rule.InvalidRuleException;
-import dev.bulwark.engine.rule.MatchRule;
+import dev.bulwark.engine.rule.Rule;
 import dev.bulwark.engine.rule.RuleCompiler;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
@@ -23,7 +23,7 @@ public final class RuleLoader {
   private final RuleCompiler compiler = new RuleCompiler();
 
   /** Every rule in the directory, enabled or not. */
-  public List<MatchRule> load(Path dir) {
+  public List<Rule> load(Path dir) {
     List<Problem> problems = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
       throw new InvalidRuleException(
@@ -40,7 +40,7 @@ public final class RuleLoader {
       throw new InvalidRuleException(
           List.of(new Problem(dir.toString(), "cannot list rule files: " + e.getMessage())));
     }
-    List<MatchRule> rules = new ArrayList<>();
+    List<Rule> rules = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
     for (Path file : files) {
       String source = file.toString();
@@ -55,7 +55,7 @@ public final class RuleLoader {
         continue;
       }
       try {
-        MatchRule rule = compiler.compile(source, text);
+        Rule rule = compiler.compile(source, text);
         String first = seen.putIfAbsent(rule.id(), source);
         if (first != null) {
           problems.add(

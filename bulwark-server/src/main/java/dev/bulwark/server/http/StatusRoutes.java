@@ -32,6 +32,7 @@ public final class StatusRoutes {
     detection.put("rules", rules);
     detection.put("position", pump.position());
     detection.put("lag", Math.max(0, last - pump.position()));
+    detection.put("late_events", pump.lateEvents());
     List<Map<String, Object>> failures =
         pump.failures().values().stream()
             .map(

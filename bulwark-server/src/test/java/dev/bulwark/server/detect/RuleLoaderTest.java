@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.bulwark.engine.Problem;
 import dev.bulwark.engine.rule.InvalidRuleException;
-import dev.bulwark.engine.rule.MatchRule;
+import dev.bulwark.engine.rule.Rule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,9 +25,9 @@ final class RuleLoaderTest {
     Files.writeString(dir.resolve("a.yml"), GOOD.formatted("a"));
     Files.writeString(dir.resolve("c.yml"), GOOD.formatted("c") + "enabled: false\n");
     Files.writeString(dir.resolve("README.md"), "not a rule");
-    List<MatchRule> rules = new RuleLoader().load(dir);
-    assertThat(rules).extracting(MatchRule::id).containsExactly("a", "b", "c");
-    assertThat(rules).extracting(MatchRule::enabled).containsExactly(true, true, false);
+    List<Rule> rules = new RuleLoader().load(dir);
+    assertThat(rules).extracting(Rule::id).containsExactly("a", "b", "c");
+    assertThat(rules).extracting(Rule::enabled).containsExactly(true, true, false);
     assertThat(rules.get(1).source()).endsWith("auth/b.yaml");
   }
 

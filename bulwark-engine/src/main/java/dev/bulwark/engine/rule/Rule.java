@@ -1,0 +1,179 @@
+package dev.bulwark.engine.rule;
+
+import dev.bulwark.engine.detect.Alert;
+import dev.bulwark.engine.detect.Detector;
+import dev.bulwark.engine.detect.Entity;
+import dev.bulwark.engine.detect.Severity;
+import dev.bulwark.engine.detect.State;
+import dev.bulwark.engine.event.Event;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A compiled rule of any kind. It holds what every kind shares — id, severity, templates, tags,
+ * entities, suppression, inline tests — and turns a firing into an {@link Alert}. Rules keep no
+ * mutable fields; their memory lives in the {@link State}.
+ */
+public abstract sealed class Rule implements Detector
+    permits MatchRule, ThresholdRule, SequenceRule, AnomalyRule {
+  private static final int MAX_EVIDENCE = 100;
+
+  /** Suppress repeats: one alert per {@code key} (default: the rule's grouping key) per window. */
+  record Suppress(Duration window, Optional<KeyFn> key) {}
+
+  /** What every kind of rule shares. */
+  record Meta(
+      String id,
+      String source,
+      String text,
+      Severity severity,
+      String titleText,
+      Template title,
+      Template summary,
+      List<String> tags,
+      Map<Entity.Role, List<String>> entities,
+      Optional<Suppress> suppress,
+      boolean enabled,
+      List<RuleTest> tests) {}
+
+  final Meta meta;
+
+  Rule(Meta meta) {
+    this.meta = meta;
+  }
+
+  @Override
+  public String id() {
+    return meta.id();
+  }
+
+  /** {@code match}, {@code threshold}, {@code sequence} or {@code anomaly}. */
+  public abstract String kind();
+
+  /** Where the rule came from: a file path, or {@code db:<id>}. */
+  public String source() {
+    return meta.source();
+  }
+
+  /** The rule's text as written; a reload keeps the state of rules whose text is unchanged. */
+  public String text() {
+    return meta.text();
+  }
+
+  public Severity severity() {
+    return meta.severity();
+  }
+
+  /** The title template as written. */
+  public String title() {
+    return meta.titleText();
+  }
+
+  public boolean enabled() {
+    return meta.enabled();
+  }
+
+  /** The inline examples of the rule file. */
+  public List<RuleTest> tests() {
+    return meta.tests();
+  }
+
+  /**
+   * An alert for a firing, unless suppression holds it back.
+   *
+   * @param trigger the event the templates and entities read
+   * @param group the rule's grouping key (null for match rules)
+   * @param identity what makes this firing distinct (its events), for the alert id
+   */
+  Optional<Alert> fire(
+      State state,
+      Event trigger,
+      String group,
+      String identity,
+      Instant time,
+      Map<String, Object> vars,
+      Map<String, Object> bound,
+      List<Event> evidence) {
+    if (meta.suppress().isPresent()) {
+      Suppress s = meta.suppress().get();
+      String key = s.key().map(k -> k.of(trigger)).orElse(group);
+      if (key != null) {
+        Suppression held = state.entry(id(), "suppress\u0000" + key, Suppression::new);
+        if (held.last != null
+            && !time.isBefore(held.last)
+            && time.isBefore(held.last.plus(s.window()))) {
+          held.suppressed++;
+          return Optional.empty();
+        }
+        held.last = time;
+        state.keepUntil(id(), "suppress\u0000" + key, time.plus(s.window()));
+      }
+    }
+    String dedupKey = id() + "|" + identity;
+    List<String> ids = new ArrayList<>();
+    LinkedHashSet<String> txs = new LinkedHashSet<>();
+    for (Event e : evidence) {
+      if (ids.size() < MAX_EVIDENCE) {
+        ids.add(e.id());
+      }
+      if (e.tx() != null && txs.size() < MAX_EVIDENCE) {
+        txs.add(e.tx());
+      }
+    }
+    return Optional.of(
+        new Alert(
+            Alert.idFor(dedupKey),
+            id(),
+            meta.severity(),
+            meta.title().render(trigger, vars, bound),
+            meta.summary() == null ? "" : meta.summary().render(trigger, vars, bound),
+            time,
+            entitiesOf(trigger),
+            new Alert.Evidence(ids, List.copyOf(txs)),
+            meta.tags(),
+            meta.severity().defaultScore(),
+            dedupKey));
+  }
+
+  /** Per suppression key: when the last alert went out, and how many were held back since. */
+  static final class Suppression {
+    Instant last;
+    long suppressed;
+  }
+
+  private List<Entity> entitiesOf(Event event) {
+    Map<String, Object> fields = event.asMap();
+    List<Entity> out = new ArrayList<>();
+    if (meta.entities().isEmpty()) {
+      for (String field : List.of("account", "ip", "device", "from", "to")) {
+        add(out, field, fields.get(field), Entity.Role.RELATED);
+      }
+      return out;
+    }
+    for (Entity.Role role : Entity.Role.values()) {
+      for (String field : meta.entities().getOrDefault(role, List.of())) {
+        add(out, field, fields.get(field), role);
+      }
+    }
+    return out;
+  }
+
+  private static void add(List<Entity> out, String field, Object value, Entity.Role role) {
+    if (value == null) {
+      return;
+    }
+    Entity.Kind kind =
+        switch (field) {
+          case "account" -> Entity.Kind.ACCOUNT;
+          case "ip" -> Entity.Kind.IP;
+          case "device" -> Entity.Kind.DEVICE;
+          default -> Entity.Kind.ADDRESS;
+        };
+    out.add(new Entity(kind, value.toString(), role));
+  }
+}

@@ -1,0 +1,255 @@
+package dev.bulwark.engine.rule;
+
+import dev.bulwark.engine.detect.Alert;
+import dev.bulwark.engine.detect.State;
+import dev.bulwark.engine.event.Event;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A compiled {@code threshold:} rule: a count, a sum of a numeric field, or the number of distinct
+ * values of a field, over a sliding window of event time, per key.
+ *
+ * <p>{@code at_least N}: fires at the event whose window (the events with a time in {@code (t -
+ * window, t]}) reaches N; it then re-arms once every event of that window has left it, so a
+ * sustained burst raises one alert per full window, not one per event. Events arriving out of order
+ * (within the allowed lateness) are placed by their time, and every window they fall into is
+ * checked.
+ *
+ * <p>{@code at_most N}: a window opens at a key's first event, {@code [t, t + window)}; when the
+ * watermark passes its end, the rule fires if the window held at most N. The next event opens the
+ * next window.
+ */
+public final class ThresholdRule extends Rule {
+  /** What is measured over the window. */
+  enum Measure {
+    COUNT,
+    SUM,
+    DISTINCT
+  }
+
+  private static final int MAX_POINTS = 100_000;
+
+  private final Condition where;
+  private final KeyFn by;
+  private final Duration window;
+  private final Measure measure;
+  private final String field;
+  private final Double atLeast;
+  private final Double atMost;
+
+  ThresholdRule(
+      Meta meta,
+      Condition where,
+      KeyFn by,
+      Duration window,
+      Measure measure,
+      String field,
+      Double atLeast,
+      Double atMost) {
+    super(meta);
+    this.where = where;
+    this.by = by;
+    this.window = window;
+    this.measure = measure;
+    this.field = field;
+    this.atLeast = atLeast;
+    this.atMost = atMost;
+  }
+
+  @Override
+  public String kind() {
+    return "threshold";
+  }
+
+  @Override
+  public Set<String> eventTypes() {
+    return where.eventTypes();
+  }
+
+  @Override
+  public boolean windowed() {
+    return true;
+  }
+
+  private record Point(Instant time, Event event, double number, Object distinct) {}
+
+  /** One key's events within reach of a window, in time order. */
+  static final class Points {
+    final List<Point> points = new ArrayList<>();
+    Instant rearmAfter = Instant.MIN;
+    Instant openStart;
+  }
+
+  @Override
+  public List<Alert> inspect(Event e, State state) {
+    if (!where.test(e)) {
+      return List.of();
+    }
+    String key = by.of(e);
+    if (key == null) {
+      return List.of();
+    }
+    Point p;
+    switch (measure) {
+      case SUM -> {
+        Object v = KeyFn.value(e, field);
+        if (!(v instanceof Number n)) {
+          return List.of(); // no value to add; the condition should have required it
+        }
+        p = new Point(e.time(), e, n.doubleValue(), null);
+      }
+      case DISTINCT -> {
+        Object v = KeyFn.value(e, field);
+        if (v == null) {
+          return List.of();
+        }
+        p = new Point(e.time(), e, 0, v);
+      }
+      default -> p = new Point(e.time(), e, 1, null);
+    }
+    Points ps = state.entry(id(), key, Points::new);
+    insert(ps.points, p);
+    prune(
+        ps, state.watermark().equals(Instant.MIN) ? Instant.MIN : state.watermark().minus(window));
+    Instant newest = ps.points.get(ps.points.size() - 1).time();
+    state.keepUntil(id(), key, newest.plus(window));
+    if (atLeast != null) {
+      return atLeast(ps, p, key, state);
+    }
+    if (ps.openStart == null) {
+      ps.openStart = p.time();
+      state.schedule(id(), key, p.time().plus(window));
+    }
+    return List.of();
+  }
+
+  private static void insert(List<Point> points, Point p) {
+    int i = points.size();
+    while (i > 0 && points.get(i - 1).time().isAfter(p.time())) {
+      i--;
+    }
+    points.add(i, p);
+    if (points.size() > MAX_POINTS) {
+      points.remove(0); // a key this hot is bounded; its oldest point goes first
+    }
+  }
+
+  private static void prune(Points ps, Instant cutoff) {
+    int drop = 0;
+    while (drop < ps.points.size()
+        && ps.points.get(drop).time().isBefore(cutoff)
+        && (ps.openStart == null || ps.points.get(drop).time().isBefore(ps.openStart))) {
+      drop++;
+    }
+    ps.points.subList(0, drop).clear();
+  }
+
+  private List<Alert> atLeast(Points ps, Point added, String key, State state) {
+    List<Point> pts = ps.points;
+    int first = 0;
+    while (pts.get(first) != added) {
+      first++;
+    }
+    for (int end = first; end < pts.size(); end++) {
+      Instant endTime = pts.get(end).time();
+      if (!endTime.isBefore(added.time().plus(window))) {
+        break;
+      }
+      while (end + 1 < pts.size() && pts.get(end + 1).time().equals(endTime)) {
+        end++; // a window ends after every event of its last instant
+      }
+      Instant start = endTime.minus(window);
+      if (start.isBefore(ps.rearmAfter)) {
+        continue;
+      }
+      List<Point> in = new ArrayList<>();
+      for (int i = end; i >= 0 && pts.get(i).time().isAfter(start); i--) {
+        in.add(0, pts.get(i));
+      }
+      double value = measure(in);
+      if (value >= atLeast) {
+        ps.rearmAfter = endTime;
+        Point trigger = pts.get(end);
+        return fire(
+                state,
+                trigger.event(),
+                key,
+                key + "|" + in.get(0).event().id() + "|" + trigger.event().id(),
+                endTime,
+                vars(key, in, value),
+                Map.of(),
+                in.stream().map(Point::event).toList())
+            .map(List::of)
+            .orElse(List.of());
+      }
+    }
+    return List.of();
+  }
+
+  @Override
+  public List<Alert> onTimer(String key, Instant due, State state) {
+    Points ps = state.entry(id(), key, Points::new);
+    if (ps.openStart == null || !ps.openStart.plus(window).equals(due)) {
+      return List.of(); // a stale timer
+    }
+    Instant start = ps.openStart;
+    List<Point> in =
+        ps.points.stream()
+            .filter(p -> !p.time().isBefore(start) && p.time().isBefore(due))
+            .toList();
+    double value = measure(in);
+    List<Alert> out = new ArrayList<>(0);
+    if (value <= atMost && !in.isEmpty()) {
+      fire(
+              state,
+              in.get(0).event(),
+              key,
+              key + "|" + in.get(0).event().id() + "|" + due,
+              due,
+              vars(key, in, value),
+              Map.of(),
+              in.stream().map(Point::event).toList())
+          .ifPresent(out::add);
+    }
+    ps.openStart = null;
+    Optional<Point> next = ps.points.stream().filter(p -> !p.time().isBefore(due)).findFirst();
+    ps.points.removeIf(p -> p.time().isBefore(due));
+    if (next.isPresent()) {
+      ps.openStart = next.get().time();
+      state.schedule(id(), key, ps.openStart.plus(window));
+    }
+    return out;
+  }
+
+  private double measure(List<Point> in) {
+    return switch (measure) {
+      case COUNT -> in.size();
+      case SUM -> in.stream().mapToDouble(Point::number).sum();
+      case DISTINCT -> {
+        Set<Object> seen = new HashSet<>();
+        in.forEach(p -> seen.add(p.distinct()));
+        yield seen.size();
+      }
+    };
+  }
+
+  private Map<String, Object> vars(String key, List<Point> in, double value) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("key", key);
+    v.put("count", (long) in.size());
+    v.put("value", value);
+    if (measure != Measure.COUNT) {
+      v.put(measure == Measure.SUM ? "sum" : "distinct", value);
+    }
+    v.put("window", RuleCompiler.describe(window));
+    return v;
+  }
+}
