@@ -32,10 +32,13 @@ public interface State {
   Instant watermark();
 
   /**
-   * Moves the watermark forward (never back), drops expired entries and returns the timers now due,
-   * in due-time order. Called by the engine.
+   * Moves the watermark forward (never back) and returns the timers now due, in due-time order.
+   * Called by the engine, which then runs the timers and calls {@link #expire()}.
    */
   List<Timer> advance(Instant watermark);
+
+  /** Drops the entries whose keep-until time the watermark has passed. */
+  void expire();
 
   /** How many entries are held. */
   int size();
