@@ -168,7 +168,7 @@ final class Condition {
           issues.add(
               new Issue(
                   at.map(l -> l.getLine()).orElse(1),
-                  at.map(l -> l.getColumn() + 1).orElse(1),
+                  at.map(l -> l.getColumn() + 2).orElse(1), // CEL places a select at its dot
                   "no event has the field '%s'; event fields are %s, and source-specific data is under e.attrs"
                       .formatted(expr.select().field(), String.join(", ", EventFields.ALL))));
         }

@@ -180,18 +180,6 @@ final class AlertsCommand implements Callable<Integer> {
             time, a.path("severity").asText(), a.path("rule").asText(), title, a.path("id").asText()
           });
     }
-    int[] width = new int[5];
-    for (String[] r : rows) {
-      for (int i = 0; i < r.length; i++) {
-        width[i] = Math.max(width[i], r[i].length());
-      }
-    }
-    for (String[] r : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < r.length; i++) {
-        line.append(i == r.length - 1 ? r[i] : String.format("%-" + (width[i] + 2) + "s", r[i]));
-      }
-      out.println(line.toString().stripTrailing());
-    }
+    Table.print(out, rows);
   }
 }

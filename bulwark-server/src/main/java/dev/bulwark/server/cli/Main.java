@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       IngestCommand.class,
       AlertsCommand.class,
+      RulesCommand.class,
       TokenCommand.class,
       ConfigCommand.class,
       VersionCommand.class,

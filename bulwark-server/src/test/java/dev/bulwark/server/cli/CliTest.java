@@ -253,4 +253,51 @@ final class CliTest {
     assertThat(run("alerts", "--server", "http://127.0.0.1:1", "--token", "bwk_x")).isEqualTo(1);
     assertThat(err()).contains("cannot reach the server");
   }
+
+  @Test
+  void theShippedExampleRulesCompileAndPassTheirTests() {
+    Path shipped = Path.of("..", "rules");
+    assertThat(run("rules", "check", shipped.toString())).isZero();
+    assertThat(out())
+        .contains("rule(s) OK in")
+        .contains("match")
+        .contains("sequence")
+        .contains("threshold");
+    assertThat(run("rules", "test", shipped.toString())).isZero();
+    assertThat(out()).contains(" 0 failed").doesNotContain("FAIL");
+  }
+
+  @Test
+  void rulesTestExitsOneOnAFailureAndRulesCheckTwoOnABadFile() throws Exception {
+    Path dir = Files.createDirectories(this.dir.resolve("more-rules"));
+    Files.writeString(
+        dir.resolve("tor.yml"),
+        """
+        id: auth.tor
+        title: Tor login by {{e.account}}
+        severity: medium
+        match:
+          where: e.type == "auth.login" && e.ip.startsWith("185.220.")
+        tests:
+          - name: wrongly expects silence
+            events:
+              - {id: a, type: auth.login, time: "2026-01-01T00:00:00Z", account: u1, ip: 185.220.101.1}
+            expect: 0
+        """);
+    assertThat(run("rules", "test", dir.toString())).isEqualTo(1);
+    assertThat(out())
+        .contains("auth.tor")
+        .contains("FAIL")
+        .contains("expected 0 alert(s), got 1")
+        .contains("0 passed, 1 failed");
+
+    Files.writeString(
+        dir.resolve("bad.yml"),
+        "id: bad\ntitle: t\nseverity: low\nthreshold:\n  where: e.nope > 1\n");
+    assertThat(run("rules", "check", dir.toString())).isEqualTo(2);
+    assertThat(err())
+        .contains(dir.resolve("bad.yml") + ":5:12: CEL: no event has the field 'nope'")
+        .contains("missing 'by'")
+        .contains("missing 'window'");
+  }
 }
