@@ -1,5 +1,6 @@
 package dev.bulwark.engine.detect;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.engine.event.Event;
 import java.time.Instant;
 import java.util.List;
@@ -38,5 +39,23 @@ public interface Detector {
   /** Called when a timer the detector scheduled comes due (the watermark reached it). */
   default List<Alert> onTimer(String key, Instant due, State state) {
     return List.of();
+  }
+
+  /**
+   * What the detector's state means: a restore keeps a detector's entries only while this is
+   * unchanged (a rule whose text changed starts afresh).
+   */
+  default String fingerprint() {
+    return id();
+  }
+
+  /** One of this detector's state entries as JSON, for a snapshot. */
+  default JsonNode saveEntry(String key, Object value) {
+    throw new UnsupportedOperationException(id() + " keeps no state to snapshot");
+  }
+
+  /** The inverse of {@link #saveEntry}. */
+  default Object loadEntry(String key, JsonNode json) {
+    throw new UnsupportedOperationException(id() + " keeps no state to restore");
   }
 }

@@ -137,6 +137,22 @@ public final class Engine {
     return all.size();
   }
 
+  /** The engine's state and clocks as JSON text, for a snapshot taken between two events. */
+  public String snapshot() {
+    return Snapshots.write(newest, late.get(), state.dump(), byId);
+  }
+
+  /**
+   * Loads a snapshot taken by an engine with (possibly) other detectors: entries of detectors that
+   * are gone, or whose fingerprint changed, are left out.
+   */
+  public void restore(String snapshot) {
+    Snapshots.Restored r = Snapshots.read(snapshot, byId);
+    state.load(r.dump());
+    newest = r.newest();
+    late.set(r.late());
+  }
+
   /** The state this engine keeps (for metrics and snapshots). */
   public State state() {
     return state;

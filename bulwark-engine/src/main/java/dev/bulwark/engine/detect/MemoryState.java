@@ -101,4 +101,34 @@ final class MemoryState implements State {
   public int size() {
     return slots.size();
   }
+
+  @Override
+  public Dump dump() {
+    List<Entry> entries = new ArrayList<>(slots.size());
+    slots.forEach(
+        (k, slot) -> {
+          if (slot.value != null) {
+            entries.add(new Entry(k.detector(), k.key(), slot.keepUntil, slot.value));
+          }
+        });
+    entries.sort(Comparator.comparing(Entry::detector).thenComparing(Entry::key));
+    List<Timer> pending = new ArrayList<>(timers);
+    pending.sort(TIMER_ORDER);
+    return new Dump(watermark, entries, pending);
+  }
+
+  @Override
+  public void load(Dump dump) {
+    slots.clear();
+    expiries.clear();
+    timers.clear();
+    watermark = dump.watermark();
+    for (Entry e : dump.entries()) {
+      Slot slot = new Slot();
+      slot.value = e.value();
+      slots.put(new Key(e.detector(), e.key()), slot);
+      keepUntil(e.detector(), e.key(), e.keepUntil());
+    }
+    timers.addAll(dump.timers());
+  }
 }

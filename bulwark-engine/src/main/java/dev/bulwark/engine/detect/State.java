@@ -43,6 +43,23 @@ public interface State {
   /** How many entries are held. */
   int size();
 
+  /** Every entry and pending timer, for a snapshot. */
+  Dump dump();
+
+  /** Replaces this state's contents with a dump (entries the caller kept), for a restore. */
+  void load(Dump dump);
+
+  /** The contents of a state at one moment. */
+  record Dump(Instant watermark, List<Entry> entries, List<Timer> timers) {
+    public Dump {
+      entries = List.copyOf(entries);
+      timers = List.copyOf(timers);
+    }
+  }
+
+  /** One entry of a dump. */
+  record Entry(String detector, String key, Instant keepUntil, Object value) {}
+
   /** A timer that came due. */
   record Timer(String detector, String key, Instant due) {}
 

@@ -20,7 +20,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -413,35 +412,8 @@ public final class EventParser {
     }
   }
 
-  /**
-   * JSON as the plain values rule conditions understand: Long, Double, String, Boolean, List, Map.
-   */
+  /** JSON as the plain values rule conditions understand. */
   static Object plain(JsonNode n) {
-    if (n.isObject()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      n.fields()
-          .forEachRemaining(
-              f -> {
-                if (!f.getValue().isNull()) {
-                  m.put(f.getKey(), plain(f.getValue()));
-                }
-              });
-      return m;
-    }
-    if (n.isArray()) {
-      List<Object> list = new ArrayList<>(n.size());
-      n.forEach(v -> list.add(v.isNull() ? "" : plain(v)));
-      return list;
-    }
-    if (n.isIntegralNumber() && n.canConvertToLong()) {
-      return n.longValue();
-    }
-    if (n.isNumber()) {
-      return n.doubleValue();
-    }
-    if (n.isBoolean()) {
-      return n.booleanValue();
-    }
-    return n.asText();
+    return EventJson.toPlain(n);
   }
 }

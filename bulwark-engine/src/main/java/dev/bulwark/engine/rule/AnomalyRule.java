@@ -1,5 +1,7 @@
 package dev.bulwark.engine.rule;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.bulwark.engine.detect.Alert;
 import dev.bulwark.engine.detect.State;
 import dev.bulwark.engine.event.Event;
@@ -68,6 +70,21 @@ public final class AnomalyRule extends Rule {
     double stddev() {
       return n < 2 ? 0 : Math.sqrt(m2 / (n - 1));
     }
+  }
+
+  @Override
+  JsonNode saveOwn(Object value) {
+    Baseline b = (Baseline) value;
+    return JsonNodeFactory.instance.objectNode().put("n", b.n).put("mean", b.mean).put("m2", b.m2);
+  }
+
+  @Override
+  Object loadOwn(JsonNode json) {
+    Baseline b = new Baseline();
+    b.n = json.path("n").asLong();
+    b.mean = json.path("mean").asDouble();
+    b.m2 = json.path("m2").asDouble();
+    return b;
   }
 
   @Override

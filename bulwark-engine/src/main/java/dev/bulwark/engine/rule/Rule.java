@@ -1,14 +1,23 @@
 package dev.bulwark.engine.rule;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.engine.detect.Alert;
 import dev.bulwark.engine.detect.Detector;
 import dev.bulwark.engine.detect.Entity;
 import dev.bulwark.engine.detect.Severity;
 import dev.bulwark.engine.detect.State;
 import dev.bulwark.engine.event.Event;
+import dev.bulwark.engine.event.EventJson;
+import dev.bulwark.engine.event.EventParser;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +112,7 @@ public abstract sealed class Rule implements Detector
       Suppress s = meta.suppress().get();
       String key = s.key().map(k -> k.of(trigger)).orElse(group);
       if (key != null) {
-        Suppression held = state.entry(id(), "suppress\u0000" + key, Suppression::new);
+        Suppression held = state.entry(id(), SUPPRESS + key, Suppression::new);
         if (held.last != null
             && !time.isBefore(held.last)
             && time.isBefore(held.last.plus(s.window()))) {
@@ -111,7 +120,7 @@ public abstract sealed class Rule implements Detector
           return Optional.empty();
         }
         held.last = time;
-        state.keepUntil(id(), "suppress\u0000" + key, time.plus(s.window()));
+        state.keepUntil(id(), SUPPRESS + key, time.plus(s.window()));
       }
     }
     String dedupKey = id() + "|" + identity;
@@ -144,6 +153,69 @@ public abstract sealed class Rule implements Detector
   static final class Suppression {
     Instant last;
     long suppressed;
+  }
+
+  private static final String SUPPRESS = "suppress\u0000";
+  private static final EventParser EVENTS = new EventParser(1);
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  /** The id and a hash of the text: a restore drops the state of a rule whose text changed. */
+  @Override
+  public String fingerprint() {
+    try {
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256").digest(meta.text().getBytes(StandardCharsets.UTF_8));
+      return id() + "@" + HexFormat.of().formatHex(hash, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  @Override
+  public final JsonNode saveEntry(String key, Object value) {
+    if (key.startsWith(SUPPRESS) && value instanceof Suppression s) {
+      ObjectNode n = JSON.objectNode();
+      n.put("last", s.last == null ? null : s.last.toString());
+      n.put("suppressed", s.suppressed);
+      return n;
+    }
+    return saveOwn(value);
+  }
+
+  @Override
+  public final Object loadEntry(String key, JsonNode json) {
+    if (key.startsWith(SUPPRESS)) {
+      Suppression s = new Suppression();
+      s.last = json.hasNonNull("last") ? Instant.parse(json.get("last").asText()) : null;
+      s.suppressed = json.path("suppressed").asLong();
+      return s;
+    }
+    return loadOwn(json);
+  }
+
+  /** This kind's own state entry as JSON; kinds without state never get here. */
+  JsonNode saveOwn(Object value) {
+    throw new UnsupportedOperationException(kind() + " rules keep no state of their own");
+  }
+
+  Object loadOwn(JsonNode json) {
+    throw new UnsupportedOperationException(kind() + " rules keep no state of their own");
+  }
+
+  static JsonNode eventJson(Event e) {
+    return EventJson.toNode(e);
+  }
+
+  static Event event(JsonNode json) {
+    return EVENTS.parseOne(json.toString());
+  }
+
+  static String time(Instant t) {
+    return t == null ? null : t.toString();
+  }
+
+  static Instant time(JsonNode n) {
+    return n == null || n.isNull() || n.isMissingNode() ? null : Instant.parse(n.asText());
   }
 
   private List<Entity> entitiesOf(Event event) {

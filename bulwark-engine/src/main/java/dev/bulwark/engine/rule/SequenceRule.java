@@ -1,8 +1,13 @@
 package dev.bulwark.engine.rule;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.engine.detect.Alert;
 import dev.bulwark.engine.detect.State;
 import dev.bulwark.engine.event.Event;
+import dev.bulwark.engine.event.EventJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -205,6 +210,50 @@ public final class SequenceRule extends Rule {
     vars.put("window", RuleCompiler.describe(within));
     Event trigger = run.matched.get(run.matched.size() - 1);
     fire(state, trigger, key, identity, time, vars, run.bound, run.matched).ifPresent(out::add);
+  }
+
+  @Override
+  JsonNode saveOwn(Object value) {
+    Track t = (Track) value;
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("last", time(t.last));
+    ArrayNode buffer = n.putArray("buffer");
+    t.buffer.forEach(e -> buffer.add(eventJson(e)));
+    ArrayNode runs = n.putArray("runs");
+    for (Run r : t.runs) {
+      ObjectNode o = runs.addObject();
+      o.put("next", r.next);
+      o.put("start", time(r.start));
+      o.put("done_at", time(r.doneAt));
+      o.set("bound", EventJson.fromPlain(r.bound));
+      ArrayNode matched = o.putArray("matched");
+      r.matched.forEach(e -> matched.add(eventJson(e)));
+    }
+    ObjectNode raised = n.putObject("raised");
+    t.raised.forEach((id, at) -> raised.put(id, at.toString()));
+    return n;
+  }
+
+  @Override
+  Object loadOwn(JsonNode json) {
+    Track t = new Track();
+    t.last = time(json.get("last"));
+    json.path("buffer").forEach(e -> t.buffer.add(event(e)));
+    for (JsonNode o : json.path("runs")) {
+      Run r = new Run();
+      r.next = o.path("next").asInt();
+      r.start = time(o.get("start"));
+      r.doneAt = time(o.get("done_at"));
+      o.path("matched").forEach(e -> r.matched.add(event(e)));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> bound = (Map<String, Object>) EventJson.toPlain(o.path("bound"));
+      r.bound.putAll(bound);
+      t.runs.add(r);
+    }
+    json.path("raised")
+        .fields()
+        .forEachRemaining(f -> t.raised.put(f.getKey(), Instant.parse(f.getValue().asText())));
+    return t;
   }
 
   @Override

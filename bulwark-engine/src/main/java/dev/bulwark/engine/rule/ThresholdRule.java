@@ -1,8 +1,13 @@
 package dev.bulwark.engine.rule;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.engine.detect.Alert;
 import dev.bulwark.engine.detect.State;
 import dev.bulwark.engine.event.Event;
+import dev.bulwark.engine.event.EventJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -227,6 +232,35 @@ public final class ThresholdRule extends Rule {
       state.schedule(id(), key, ps.openStart.plus(window));
     }
     return out;
+  }
+
+  @Override
+  JsonNode saveOwn(Object value) {
+    Points ps = (Points) value;
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("rearm_after", time(ps.rearmAfter));
+    n.put("open_start", time(ps.openStart));
+    ArrayNode points = n.putArray("points");
+    for (Point p : ps.points) {
+      ObjectNode o = points.addObject();
+      o.put("number", p.number());
+      o.set("distinct", EventJson.fromPlain(p.distinct()));
+      o.set("event", eventJson(p.event()));
+    }
+    return n;
+  }
+
+  @Override
+  Object loadOwn(JsonNode json) {
+    Points ps = new Points();
+    ps.rearmAfter = time(json.get("rearm_after"));
+    ps.openStart = time(json.get("open_start"));
+    for (JsonNode o : json.path("points")) {
+      Event e = event(o.get("event"));
+      Object distinct = o.path("distinct").isNull() ? null : EventJson.toPlain(o.get("distinct"));
+      ps.points.add(new Point(e.time(), e, o.path("number").asDouble(), distinct));
+    }
+    return ps;
   }
 
   private double measure(List<Point> in) {
