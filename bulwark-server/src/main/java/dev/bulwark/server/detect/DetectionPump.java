@@ -39,11 +39,15 @@ public final class DetectionPump implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DetectionPump.class);
   static final String CHECKPOINT = "detect";
   private static final Duration FAILURE_LOG_INTERVAL = Duration.ofMinutes(1);
+  private static final Duration SNAPSHOT_INTERVAL = Duration.ofSeconds(30);
 
   private final EventStore events;
   private final AlertStore alerts;
   private final Jdbi jdbi;
   private final Checkpoints checkpoints;
+  private final SnapshotStore snapshots;
+  private long snapshotSeq;
+  private Instant lastSnapshot = Instant.MIN;
   private final List<? extends Detector> detectors;
   private final Duration lateness;
   private final Map<Long, Engine> engines = new ConcurrentHashMap<>();
@@ -79,7 +83,8 @@ public final class DetectionPump implements AutoCloseable {
     this.metrics = metrics;
     this.clock = clock;
     this.batchSize = batchSize;
-    this.position.set(checkpoints.get(CHECKPOINT));
+    this.snapshots = new SnapshotStore(jdbi, clock);
+    this.position.set(restore());
     Gauge.builder("bulwark.detection.lag", this, p -> Math.max(0, events.lastSeq() - p.position()))
         .description("events stored but not yet through detection")
         .baseUnit("events")
@@ -87,6 +92,50 @@ public final class DetectionPump implements AutoCloseable {
     FunctionCounter.builder("bulwark.events.late", this, DetectionPump::lateEvents)
         .description("events later than the allowed lateness: windowed rules skipped them")
         .register(metrics);
+  }
+
+  /**
+   * Restores every organisation's engine from the last snapshot and returns the log position to
+   * resume from: the snapshot's. The events between it and the checkpoint are processed again;
+   * their alerts are already stored and, having the same ids, are not stored twice.
+   */
+  private long restore() {
+    long checkpoint = checkpoints.get(CHECKPOINT);
+    var saved = snapshots.load();
+    long from = 0;
+    if (saved.isPresent()) {
+      try {
+        saved.get().byOrg().forEach((org, text) -> engine(org).restore(text));
+        from = saved.get().seq();
+      } catch (RuntimeException e) {
+        engines.clear();
+        LOG.warn(
+            "could not restore the detection snapshot ({}); rebuilding state from the whole event log",
+            e.getMessage());
+        from = 0;
+      }
+    }
+    snapshotSeq = from;
+    if (checkpoint > from) {
+      LOG.info(
+          "detection resumes from event {} (snapshot) and replays up to {} (checkpoint)",
+          from,
+          checkpoint);
+    }
+    return from;
+  }
+
+  /** Saves every engine's state at the current position, if it moved since the last snapshot. */
+  public synchronized void snapshot() {
+    long at = position.get();
+    if (at == snapshotSeq && lastSnapshot != Instant.MIN) {
+      return;
+    }
+    Map<Long, String> byOrg = new HashMap<>();
+    engines.forEach((org, engine) -> byOrg.put(org, engine.snapshot()));
+    snapshots.save(at, byOrg);
+    snapshotSeq = at;
+    lastSnapshot = clock.instant();
   }
 
   /** The sequence number of the last event through detection. */
@@ -120,6 +169,10 @@ public final class DetectionPump implements AutoCloseable {
         int n = runOnce();
         backoff = Duration.ofMillis(100);
         logFailures();
+        if (Duration.between(lastSnapshot, clock.instant()).compareTo(SNAPSHOT_INTERVAL) >= 0
+            || lastSnapshot == Instant.MIN) {
+          snapshot();
+        }
         if (n < batchSize) {
           awaitWork(Duration.ofSeconds(1));
         }
@@ -295,6 +348,7 @@ public final class DetectionPump implements AutoCloseable {
     return engines.values().stream().mapToLong(Engine::lateEvents).sum();
   }
 
+  /** Stops the thread after its current batch and saves a last snapshot. */
   @Override
   public void close() {
     running = false;
@@ -305,6 +359,11 @@ public final class DetectionPump implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    try {
+      snapshot();
+    } catch (RuntimeException e) {
+      LOG.warn("could not save the detection snapshot on shutdown: {}", e.getMessage());
     }
   }
 }

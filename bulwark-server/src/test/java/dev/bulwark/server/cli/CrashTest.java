@@ -91,6 +91,11 @@ final class CrashTest {
         b.header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  private static String failure(String id, String time) {
+    return "{\"id\":\"%s\",\"type\":\"auth.login_failed\",\"time\":\"2026-11-26T%sZ\",\"account\":\"victim\"}\n"
+        .formatted(id, time);
+  }
+
   private HttpResponse<String> post(Server s, String ndjson, String token) throws Exception {
     return send(
         s,
@@ -147,6 +152,14 @@ final class CrashTest {
         match:
           where: e.type == "wallet.withdrawal_requested" && e.amount_usd > 1000.0
         """);
+    Files.writeString(
+        rules.resolve("brute.yml"),
+        """
+        id: auth.brute-force
+        title: brute force on {{key}}
+        severity: medium
+        threshold: {where: 'e.type == "auth.login_failed"', by: account, window: 10m, at_least: 3}
+        """);
     String token = token(data);
     StringBuilder batch = new StringBuilder();
     for (int i = 0; i < EVENTS; i++) {
@@ -156,31 +169,41 @@ final class CrashTest {
               .formatted(i, i, usd));
     }
 
+    // Two failed logins before the crash, the third after it: the window spans the restart.
+    batch.append(failure("f1", "06:00:00")).append(failure("f2", "06:01:00"));
     Server first = start(data, rules);
     HttpResponse<String> accepted = post(first, batch.toString(), token);
     kill9(first);
     assertThat(accepted.statusCode()).isEqualTo(202);
-    assertThat(JSON.readTree(accepted.body()).get("accepted").asInt()).isEqualTo(EVENTS);
+    assertThat(JSON.readTree(accepted.body()).get("accepted").asInt()).isEqualTo(EVENTS + 2);
 
     Server second = start(data, rules);
     JsonNode status = statusWhenCaughtUp(second, token);
     assertThat(status.get("events").asLong())
         .as("every acknowledged event survived kill -9")
-        .isEqualTo(EVENTS);
+        .isEqualTo(EVENTS + 2);
     assertThat(status.get("alerts").asLong()).isEqualTo(MATCHING);
+    post(second, failure("f3", "06:02:00"), token);
+    assertThat(statusWhenCaughtUp(second, token).get("alerts").asLong())
+        .as("the window of the first two failures survived the crash")
+        .isEqualTo(MATCHING + 1);
 
     HttpResponse<String> resent = post(second, batch.toString(), token);
-    assertThat(JSON.readTree(resent.body()).get("duplicates").asInt()).isEqualTo(EVENTS);
-    assertThat(statusWhenCaughtUp(second, token).get("alerts").asLong()).isEqualTo(MATCHING);
+    assertThat(JSON.readTree(resent.body()).get("duplicates").asInt()).isEqualTo(EVENTS + 2);
+    assertThat(statusWhenCaughtUp(second, token).get("alerts").asLong()).isEqualTo(MATCHING + 1);
     kill9(second);
 
     Server third = start(data, rules);
     try {
       JsonNode after = statusWhenCaughtUp(third, token);
-      assertThat(after.get("events").asLong()).isEqualTo(EVENTS);
+      assertThat(after.get("events").asLong()).isEqualTo(EVENTS + 3);
       assertThat(after.get("alerts").asLong())
           .as("no alert raised twice across restarts")
-          .isEqualTo(MATCHING);
+          .isEqualTo(MATCHING + 1);
+      post(third, failure("f4", "06:03:00"), token);
+      assertThat(statusWhenCaughtUp(third, token).get("alerts").asLong())
+          .as("the brute-force window re-arms only after its events have left it")
+          .isEqualTo(MATCHING + 1);
     } finally {
       third.process().destroy();
       third.process().waitFor(30, TimeUnit.SECONDS);
