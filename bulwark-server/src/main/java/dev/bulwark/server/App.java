@@ -1,6 +1,5 @@
 package dev.bulwark.server;
 
-import dev.bulwark.engine.detect.Engine;
 import dev.bulwark.engine.rule.Rule;
 import dev.bulwark.server.alert.AlertStore;
 import dev.bulwark.server.auth.TokenStore;
@@ -56,7 +55,8 @@ public final class App implements AutoCloseable {
               events,
               alerts,
               enabled,
-              Engine.DEFAULT_LATENESS,
+              config.detection().allowedLateness(),
+              config.detection().partitions(),
               metrics,
               clock,
               DETECTION_BATCH);

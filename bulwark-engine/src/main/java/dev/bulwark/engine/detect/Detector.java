@@ -42,6 +42,20 @@ public interface Detector {
   }
 
   /**
+   * Where this detector's work on an event belongs when events are spread over partitions: the key
+   * its state for the event is kept under (events of one key must meet one partition). The default
+   * — the event id — suits detectors without state.
+   */
+  default String route(Event event) {
+    return event.id();
+  }
+
+  /** The route of a state entry, so a snapshot can be spread over any number of partitions. */
+  default String routeOfEntry(String key) {
+    return key;
+  }
+
+  /**
    * What the detector's state means: a restore keeps a detector's entries only while this is
    * unchanged (a rule whose text changed starts afresh).
    */

@@ -60,11 +60,42 @@ public final class Engine {
 
   /** The alerts raised by this event (and by timers its time made due), in detector order. */
   public List<Alert> process(Event event) {
-    List<Detector> candidates = resolved.computeIfAbsent(event.type(), this::candidates);
+    List<Detector> candidates = candidatesFor(event);
     boolean tooLate = event.time().isBefore(state.watermark());
     if (tooLate) {
       late.incrementAndGet();
     }
+    List<Alert> alerts = inspect(event, candidates, tooLate);
+    if (event.time().isAfter(newest)) {
+      newest = event.time();
+      alerts.addAll(advance(newest.minus(lateness)));
+    }
+    return alerts;
+  }
+
+  /** The detectors an event of its type meets, in detector order. */
+  List<Detector> candidatesFor(Event event) {
+    return resolved.computeIfAbsent(event.type(), this::candidates);
+  }
+
+  /**
+   * One partition's share of an event, with the watermark decided by the dispatcher over the whole
+   * stream: timers due by the watermark before the event fire first, then the detectors inspect it,
+   * then the watermark moves on.
+   */
+  List<Alert> apply(
+      Event event, List<Detector> detectors, boolean tooLate, Instant before, Instant after) {
+    List<Alert> alerts = advance(before);
+    alerts.addAll(inspect(event, detectors, tooLate));
+    alerts.addAll(advance(after));
+    return alerts;
+  }
+
+  List<Alert> advanceTo(Instant watermark) {
+    return advance(watermark);
+  }
+
+  private List<Alert> inspect(Event event, List<Detector> candidates, boolean tooLate) {
     List<Alert> alerts = new ArrayList<>(0);
     for (Detector d : candidates) {
       if (tooLate && d.windowed()) {
@@ -75,10 +106,6 @@ public final class Engine {
       } catch (RuntimeException e) {
         failures.computeIfAbsent(d.id(), DetectorFailures::new).record(event.id(), e);
       }
-    }
-    if (event.time().isAfter(newest)) {
-      newest = event.time();
-      alerts.addAll(advance(newest.minus(lateness)));
     }
     return alerts;
   }
@@ -93,6 +120,9 @@ public final class Engine {
 
   private List<Alert> advance(Instant watermark) {
     List<Alert> alerts = new ArrayList<>(0);
+    if (!watermark.isAfter(state.watermark())) {
+      return alerts;
+    }
     for (State.Timer t : state.advance(watermark)) {
       Detector d = byId.get(t.detector());
       if (d == null) {
@@ -135,6 +165,23 @@ public final class Engine {
   /** How many detectors this engine runs. */
   public int size() {
     return all.size();
+  }
+
+  Map<String, Detector> detectorsById() {
+    return byId;
+  }
+
+  Instant newest() {
+    return newest;
+  }
+
+  void restoreClocks(Instant newest, long late) {
+    this.newest = newest;
+    this.late.set(late);
+  }
+
+  void countLate() {
+    late.incrementAndGet();
   }
 
   /** The engine's state and clocks as JSON text, for a snapshot taken between two events. */

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -42,6 +43,11 @@ public final class AnomalyRule extends Rule {
     this.threshold = threshold;
     this.minSamples = minSamples;
     this.forgetAfter = forgetAfter;
+  }
+
+  @Override
+  Optional<KeyFn> groupBy() {
+    return Optional.of(by);
   }
 
   @Override

@@ -10,14 +10,14 @@ import java.util.regex.Pattern;
  * Durations as rule authors write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h30m},
  * {@code 7d}, {@code 2w}.
  */
-final class Durations {
+public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
   private static final Pattern WHOLE = Pattern.compile("(\\d+(ms|s|m|h|d|w))+");
 
   private Durations() {}
 
   /** The duration, or empty when the text is not one (zero and negative are not durations). */
-  static Optional<Duration> parse(String text) {
+  public static Optional<Duration> parse(String text) {
     if (text == null) {
       return Optional.empty();
     }
@@ -58,5 +58,5 @@ final class Durations {
   }
 
   /** How a valid duration looks, for error messages. */
-  static final String EXPECTED = "a duration such as 30s, 5m, 1h30m or 7d";
+  public static final String EXPECTED = "a duration such as 30s, 5m, 1h30m or 7d";
 }

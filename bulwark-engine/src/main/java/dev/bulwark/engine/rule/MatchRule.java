@@ -5,6 +5,7 @@ import dev.bulwark.engine.detect.State;
 import dev.bulwark.engine.event.Event;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** A compiled {@code match:} rule: one event, one CEL condition, one alert per matching event. */
@@ -14,6 +15,11 @@ public final class MatchRule extends Rule {
   MatchRule(Meta meta, Condition where) {
     super(meta);
     this.where = where;
+  }
+
+  @Override
+  Optional<KeyFn> groupBy() {
+    return Optional.empty();
   }
 
   @Override

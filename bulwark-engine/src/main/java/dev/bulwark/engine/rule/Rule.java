@@ -159,6 +159,36 @@ public abstract sealed class Rule implements Detector
   private static final EventParser EVENTS = new EventParser(1);
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
+  /** The key this kind groups events by, if any. */
+  abstract Optional<KeyFn> groupBy();
+
+  /**
+   * A rule whose suppression key differs from its grouping key keeps state under two unrelated
+   * keys; it runs on one partition so that both stay whole.
+   */
+  private boolean pinned() {
+    Optional<KeyFn> suppressKey = meta.suppress().flatMap(Suppress::key);
+    return suppressKey.isPresent() && groupBy().isPresent() && !suppressKey.equals(groupBy());
+  }
+
+  @Override
+  public String route(Event event) {
+    if (pinned()) {
+      return "*";
+    }
+    Optional<KeyFn> by = groupBy().or(() -> meta.suppress().flatMap(Suppress::key));
+    String key = by.map(k -> k.of(event)).orElse(null);
+    return key == null ? "#" + event.id() : key;
+  }
+
+  @Override
+  public String routeOfEntry(String key) {
+    if (pinned()) {
+      return "*";
+    }
+    return key.startsWith(SUPPRESS) ? key.substring(SUPPRESS.length()) : key;
+  }
+
   /** The id and a hash of the text: a restore drops the state of a rule whose text changed. */
   @Override
   public String fingerprint() {

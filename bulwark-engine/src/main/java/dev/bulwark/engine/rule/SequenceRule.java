@@ -66,6 +66,11 @@ public final class SequenceRule extends Rule {
   }
 
   @Override
+  Optional<KeyFn> groupBy() {
+    return Optional.of(by);
+  }
+
+  @Override
   public String kind() {
     return "sequence";
   }

@@ -70,6 +70,11 @@ public final class ThresholdRule extends Rule {
   }
 
   @Override
+  Optional<KeyFn> groupBy() {
+    return Optional.of(by);
+  }
+
+  @Override
   public String kind() {
     return "threshold";
   }

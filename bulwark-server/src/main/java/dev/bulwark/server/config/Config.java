@@ -4,7 +4,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** The effective configuration, immutable; built by {@link ConfigLoader}. */
-public record Config(Server server, Storage storage, Rules rules, Ingest ingest) {
+public record Config(
+    Server server, Storage storage, Rules rules, Ingest ingest, Detection detection) {
 
   /** The HTTP listener. */
   public record Server(String host, int port, long maxBodyBytes) {}
@@ -56,6 +57,18 @@ public record Config(Server server, Storage storage, Rules rules, Ingest ingest)
 
   /** Rule files: every {@code *.yml} / {@code *.yaml} under {@code dir}, if set. */
   public record Rules(Optional<Path> dir) {}
+
+  /**
+   * How detection runs: over how many partitions (threads; alerts do not depend on it), and how
+   * late an event may arrive and still count in windows.
+   */
+  public record Detection(int partitions, java.time.Duration allowedLateness) {
+    /** The default: one partition per core, five minutes of lateness. */
+    public static Detection defaults() {
+      return new Detection(
+          Runtime.getRuntime().availableProcessors(), java.time.Duration.ofMinutes(5));
+    }
+  }
 
   /**
    * Limits on what one ingest request may carry, and how long it waits for detection to see its

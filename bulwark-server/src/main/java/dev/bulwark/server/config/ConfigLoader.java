@@ -52,7 +52,8 @@ public final class ConfigLoader {
     PATH,
     TEXT,
     SECRET,
-    JDBC_URL
+    JDBC_URL,
+    DURATION
   }
 
   private record Key(String path, Type type, String fallback, String help) {
@@ -77,7 +78,13 @@ public final class ConfigLoader {
               "ingest.await_detection_ms",
               Type.INT,
               "2000",
-              "how long a request waits for detection to see its batch (0..60000)"));
+              "how long a request waits for detection to see its batch (0..60000)"),
+          new Key("detection.partitions", Type.INT, "0", "detection threads; 0 means one per core"),
+          new Key(
+              "detection.allowed_lateness",
+              Type.DURATION,
+              "5m",
+              "how late an event may arrive and still count in windows"));
 
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KIB|MB|MIB|GB|GIB)?");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
@@ -312,7 +319,12 @@ public final class ConfigLoader {
         new Config.Ingest(
             v.integer("ingest.max_batch_events", 1, 1_000_000),
             java.time.Duration.ofMillis(v.integer("ingest.await_detection_ms", 0, 60_000)));
-    return new Config(server, storage, rules, ingest);
+    int partitions = v.integer("detection.partitions", 0, 64);
+    Config.Detection detection =
+        new Config.Detection(
+            partitions == 0 ? Runtime.getRuntime().availableProcessors() : partitions,
+            v.duration("detection.allowed_lateness"));
+    return new Config(server, storage, rules, ingest, detection);
   }
 
   /** Typed reads of the settings. */
@@ -386,6 +398,22 @@ public final class ConfigLoader {
         problem(key, "not a valid path: " + e.getMessage());
         return Optional.empty();
       }
+    }
+
+    java.time.Duration duration(String key) {
+      String raw = s.get(key).value().trim();
+      if (raw.equals("0") || raw.equals("0s")) {
+        return java.time.Duration.ZERO;
+      }
+      return dev.bulwark.engine.rule.Durations.parse(raw)
+          .orElseGet(
+              () -> {
+                problem(
+                    key,
+                    "'%s' is not a duration; write %s"
+                        .formatted(raw, dev.bulwark.engine.rule.Durations.EXPECTED));
+                return java.time.Duration.ZERO;
+              });
     }
 
     Optional<String> jdbcUrl(String key) {

@@ -3,8 +3,8 @@ package dev.bulwark.server.detect;
 import dev.bulwark.engine.detect.Alert;
 import dev.bulwark.engine.detect.Detector;
 import dev.bulwark.engine.detect.DetectorFailures;
-import dev.bulwark.engine.detect.Engine;
-import dev.bulwark.engine.detect.State;
+import dev.bulwark.engine.detect.PartitionedEngine;
+import dev.bulwark.engine.event.Event;
 import dev.bulwark.server.alert.AlertStore;
 import dev.bulwark.server.ingest.EventStore;
 import io.micrometer.core.instrument.Counter;
@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -50,7 +51,9 @@ public final class DetectionPump implements AutoCloseable {
   private Instant lastSnapshot = Instant.MIN;
   private final List<? extends Detector> detectors;
   private final Duration lateness;
-  private final Map<Long, Engine> engines = new ConcurrentHashMap<>();
+  private final int partitions;
+  private final ExecutorService threads;
+  private final Map<Long, PartitionedEngine> engines = new ConcurrentHashMap<>();
   private final MeterRegistry metrics;
   private final Clock clock;
   private final int batchSize;
@@ -71,6 +74,7 @@ public final class DetectionPump implements AutoCloseable {
       AlertStore alerts,
       List<? extends Detector> detectors,
       Duration lateness,
+      int partitions,
       MeterRegistry metrics,
       Clock clock,
       int batchSize) {
@@ -80,6 +84,8 @@ public final class DetectionPump implements AutoCloseable {
     this.checkpoints = new Checkpoints(jdbi, clock);
     this.detectors = List.copyOf(detectors);
     this.lateness = lateness;
+    this.partitions = partitions;
+    this.threads = partitions > 1 ? PartitionedEngine.threads(partitions) : null;
     this.metrics = metrics;
     this.clock = clock;
     this.batchSize = batchSize;
@@ -213,13 +219,18 @@ public final class DetectionPump implements AutoCloseable {
     if (batch.isEmpty()) {
       return 0;
     }
-    Map<Long, List<Alert>> byOrg = new LinkedHashMap<>();
+    Map<Long, List<Event>> eventsByOrg = new LinkedHashMap<>();
     for (EventStore.Stored s : batch) {
-      List<Alert> raised = engine(s.orgId()).process(s.event());
-      if (!raised.isEmpty()) {
-        byOrg.computeIfAbsent(s.orgId(), k -> new ArrayList<>()).addAll(raised);
-      }
+      eventsByOrg.computeIfAbsent(s.orgId(), k -> new ArrayList<>()).add(s.event());
     }
+    Map<Long, List<Alert>> byOrg = new LinkedHashMap<>();
+    eventsByOrg.forEach(
+        (org, list) -> {
+          List<Alert> raised = engine(org).process(list);
+          if (!raised.isEmpty()) {
+            byOrg.put(org, raised);
+          }
+        });
     long last = batch.get(batch.size() - 1).seq();
     List<Alert> stored =
         jdbi.inTransaction(
@@ -273,8 +284,9 @@ public final class DetectionPump implements AutoCloseable {
    * The engine of one organisation. Each has its own state and watermark, so one member's events
    * never count towards another's windows.
    */
-  private Engine engine(long orgId) {
-    return engines.computeIfAbsent(orgId, id -> new Engine(detectors, State.inMemory(), lateness));
+  private PartitionedEngine engine(long orgId) {
+    return engines.computeIfAbsent(
+        orgId, id -> new PartitionedEngine(detectors, partitions, lateness, threads));
   }
 
   /** Processes until the log is drained; for the CLI's {@code --local} ingest and for tests. */
@@ -329,7 +341,7 @@ public final class DetectionPump implements AutoCloseable {
   /** Failures so far, per rule, summed over every organisation's engine, for the API. */
   public Map<String, DetectorFailures.Snapshot> failures() {
     Map<String, DetectorFailures.Snapshot> sum = new HashMap<>();
-    for (Engine e : engines.values()) {
+    for (PartitionedEngine e : engines.values()) {
       e.failures()
           .forEach(
               (id, f) ->
@@ -345,7 +357,7 @@ public final class DetectionPump implements AutoCloseable {
 
   /** Events that came later than the allowed lateness, over every organisation. */
   public long lateEvents() {
-    return engines.values().stream().mapToLong(Engine::lateEvents).sum();
+    return engines.values().stream().mapToLong(PartitionedEngine::lateEvents).sum();
   }
 
   /** Stops the thread after its current batch and saves a last snapshot. */
@@ -364,6 +376,9 @@ public final class DetectionPump implements AutoCloseable {
       snapshot();
     } catch (RuntimeException e) {
       LOG.warn("could not save the detection snapshot on shutdown: {}", e.getMessage());
+    }
+    if (threads != null) {
+      threads.shutdownNow();
     }
   }
 }

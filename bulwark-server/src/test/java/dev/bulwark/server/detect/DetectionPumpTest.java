@@ -63,6 +63,7 @@ final class DetectionPumpTest {
         new AlertStore(db.jdbi(), Clock.systemUTC()),
         List.of(BRUTE),
         Engine.DEFAULT_LATENESS,
+        2,
         new SimpleMeterRegistry(),
         Clock.systemUTC(),
         100);

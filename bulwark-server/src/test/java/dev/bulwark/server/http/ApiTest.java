@@ -65,7 +65,8 @@ final class ApiTest {
             new Config.Server("127.0.0.1", 0, 64 * 1024),
             TestDatabases.h2(dir.resolve("data")),
             new Config.Rules(Optional.of(rules)),
-            new Config.Ingest(1000, Duration.ofSeconds(10)));
+            new Config.Ingest(1000, Duration.ofSeconds(10)),
+            new Config.Detection(4, Duration.ofMinutes(5)));
     app = App.serve(config, Clock.systemUTC());
     admin = app.tokens().create("acme", Role.ADMIN, null).token();
     analyst = app.tokens().create("acme", Role.ANALYST, null).token();
