@@ -6,10 +6,14 @@ import dev.bulwark.server.auth.TokenStore;
 import dev.bulwark.server.config.Config;
 import dev.bulwark.server.db.Database;
 import dev.bulwark.server.detect.DetectionPump;
+import dev.bulwark.server.detect.RuleCatalog;
 import dev.bulwark.server.detect.RuleLoader;
+import dev.bulwark.server.detect.RuleStore;
+import dev.bulwark.server.detect.RuleWatcher;
 import dev.bulwark.server.http.AlertRoutes;
 import dev.bulwark.server.http.ApiServer;
 import dev.bulwark.server.http.EventRoutes;
+import dev.bulwark.server.http.RuleRoutes;
 import dev.bulwark.server.http.StatusRoutes;
 import dev.bulwark.server.ingest.EventStore;
 import dev.bulwark.server.ingest.IngestService;
@@ -34,6 +38,8 @@ public final class App implements AutoCloseable {
   private final EventStore events;
   private final AlertStore alerts;
   private final List<Rule> rules;
+  private final RuleCatalog catalog;
+  private RuleWatcher watcher;
   private final DetectionPump pump;
   private final IngestService ingest;
   private final PrometheusMeterRegistry metrics;
@@ -48,18 +54,19 @@ public final class App implements AutoCloseable {
       this.tokens = new TokenStore(db.jdbi(), clock);
       this.events = new EventStore(db.jdbi(), clock);
       this.alerts = new AlertStore(db.jdbi(), clock);
-      List<Rule> enabled = rules.stream().filter(Rule::enabled).toList();
+      this.catalog = new RuleCatalog(rules, new RuleStore(db.jdbi(), clock));
       this.pump =
           new DetectionPump(
               db.jdbi(),
               events,
               alerts,
-              enabled,
+              catalog::detectorsFor,
               config.detection().allowedLateness(),
               config.detection().partitions(),
               metrics,
               clock,
               DETECTION_BATCH);
+      catalog.onChange(pump::reload);
       this.ingest =
           new IngestService(config.ingest().maxBatchEvents(), events, metrics, pump::wake);
     } catch (RuntimeException e) {
@@ -102,11 +109,19 @@ public final class App implements AutoCloseable {
                 config.server().maxBodyBytes(),
                 config.ingest().awaitDetection()),
             new AlertRoutes(alerts),
-            new StatusRoutes(events, alerts, pump, (int) enabled),
+            new StatusRoutes(events, alerts, pump, catalog),
+            new RuleRoutes(catalog),
             metrics,
             db::isHealthy);
     pump.start();
     api = new ApiServer(config.server(), services).start();
+    config
+        .rules()
+        .dir()
+        .ifPresent(
+            dir ->
+                watcher =
+                    new RuleWatcher(dir, java.time.Duration.ofSeconds(2), catalog::setFileRules));
     LOG.info(
         "rules: {} enabled of {} loaded{}",
         enabled,
@@ -146,9 +161,17 @@ public final class App implements AutoCloseable {
     return rules;
   }
 
+  public RuleCatalog catalog() {
+    return catalog;
+  }
+
   /** Stops serving, lets detection finish its batch, closes the store. Safe to call twice. */
   @Override
   public synchronized void close() {
+    if (watcher != null) {
+      watcher.close();
+      watcher = null;
+    }
     if (api != null) {
       api.close();
       api = null;

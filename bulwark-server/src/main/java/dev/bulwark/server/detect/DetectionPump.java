@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongFunction;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,7 @@ public final class DetectionPump implements AutoCloseable {
   private final SnapshotStore snapshots;
   private long snapshotSeq;
   private Instant lastSnapshot = Instant.MIN;
-  private final List<? extends Detector> detectors;
+  private final LongFunction<List<? extends Detector>> detectors;
   private final Duration lateness;
   private final int partitions;
   private final ExecutorService threads;
@@ -72,7 +73,7 @@ public final class DetectionPump implements AutoCloseable {
       Jdbi jdbi,
       EventStore events,
       AlertStore alerts,
-      List<? extends Detector> detectors,
+      LongFunction<List<? extends Detector>> detectors,
       Duration lateness,
       int partitions,
       MeterRegistry metrics,
@@ -82,7 +83,7 @@ public final class DetectionPump implements AutoCloseable {
     this.events = events;
     this.alerts = alerts;
     this.checkpoints = new Checkpoints(jdbi, clock);
-    this.detectors = List.copyOf(detectors);
+    this.detectors = detectors;
     this.lateness = lateness;
     this.partitions = partitions;
     this.threads = partitions > 1 ? PartitionedEngine.threads(partitions) : null;
@@ -286,7 +287,27 @@ public final class DetectionPump implements AutoCloseable {
    */
   private PartitionedEngine engine(long orgId) {
     return engines.computeIfAbsent(
-        orgId, id -> new PartitionedEngine(detectors, partitions, lateness, threads));
+        orgId, id -> new PartitionedEngine(detectors.apply(id), partitions, lateness, threads));
+  }
+
+  /**
+   * Applies a change of rules between two batches: the organisation's engine (or every engine, for
+   * {@link RuleCatalog#ALL}) is rebuilt from a snapshot of the old one, so rules whose text did not
+   * change keep their windows and sequences, and changed or new rules start empty.
+   */
+  public synchronized void reload(long org) {
+    List<Long> orgs = org == RuleCatalog.ALL ? List.copyOf(engines.keySet()) : List.of(org);
+    for (long o : orgs) {
+      PartitionedEngine old = engines.get(o);
+      if (old == null) {
+        continue;
+      }
+      PartitionedEngine fresh =
+          new PartitionedEngine(detectors.apply(o), partitions, lateness, threads);
+      fresh.restore(old.snapshot());
+      engines.put(o, fresh);
+      old.close();
+    }
   }
 
   /** Processes until the log is drained; for the CLI's {@code --local} ingest and for tests. */

@@ -10,6 +10,7 @@ import dev.bulwark.engine.ValidationException;
 import dev.bulwark.server.auth.Caller;
 import dev.bulwark.server.auth.TokenStore;
 import dev.bulwark.server.config.Config;
+import dev.bulwark.server.detect.RuleCatalog;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -56,6 +57,7 @@ public final class ApiServer implements AutoCloseable {
       EventRoutes events,
       AlertRoutes alerts,
       StatusRoutes status,
+      RuleRoutes rules,
       PrometheusMeterRegistry metrics,
       BooleanSupplier healthy) {}
 
@@ -93,8 +95,36 @@ public final class ApiServer implements AutoCloseable {
                   "/api/v1/alerts/{id}", ctx -> s.alerts().get(ctx, caller(ctx)), Permission.READ);
               c.routes.get(
                   "/api/v1/status", ctx -> s.status().status(ctx, caller(ctx)), Permission.OPERATE);
+              c.routes.get(
+                  "/api/v1/rules", ctx -> s.rules().list(ctx, caller(ctx)), Permission.READ);
+              c.routes.get(
+                  "/api/v1/rules/{id}", ctx -> s.rules().get(ctx, caller(ctx)), Permission.READ);
+              c.routes.put(
+                  "/api/v1/rules/{id}", ctx -> s.rules().put(ctx, caller(ctx)), Permission.ADMIN);
+              c.routes.delete(
+                  "/api/v1/rules/{id}",
+                  ctx -> s.rules().delete(ctx, caller(ctx)),
+                  Permission.ADMIN);
+              c.routes.post(
+                  "/api/v1/rules/{id}/enable",
+                  ctx -> s.rules().enable(ctx, caller(ctx), true),
+                  Permission.ADMIN);
+              c.routes.post(
+                  "/api/v1/rules/{id}/disable",
+                  ctx -> s.rules().enable(ctx, caller(ctx), false),
+                  Permission.ADMIN);
               c.routes.get("/api/v1/me", ctx -> me(ctx, caller(ctx)), Permission.AUTHENTICATED);
               c.routes.exception(ProblemException.class, (e, ctx) -> problem(ctx, e));
+              c.routes.exception(
+                  RuleCatalog.NoSuchRuleException.class,
+                  (e, ctx) -> problem(ctx, ProblemException.notFound(e.getMessage())));
+              c.routes.exception(
+                  RuleCatalog.RuleConflictException.class,
+                  (e, ctx) ->
+                      problem(
+                          ctx,
+                          new ProblemException(
+                              409, "conflict", "Conflict", e.getMessage(), List.of(), Map.of())));
               c.routes.exception(ValidationException.class, (e, ctx) -> invalid(ctx, e));
               c.routes.exception(HttpResponseException.class, (e, ctx) -> javalinProblem(ctx, e));
               c.routes.exception(Exception.class, (e, ctx) -> internal(ctx, e));

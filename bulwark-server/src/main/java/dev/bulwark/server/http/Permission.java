@@ -11,6 +11,8 @@ enum Permission implements RouteRole {
   /** Any valid token. */
   AUTHENTICATED(Set.of(Role.values())),
   READ(Set.of(Role.ADMIN, Role.ANALYST)),
+  /** Change configuration such as rules. */
+  ADMIN(Set.of(Role.ADMIN)),
   WRITE_EVENTS(Set.of(Role.ADMIN, Role.INGEST)),
   OPERATE(Set.of(Role.ADMIN, Role.ANALYST));
 

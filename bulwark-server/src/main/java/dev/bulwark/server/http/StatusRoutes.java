@@ -3,6 +3,7 @@ package dev.bulwark.server.http;
 import dev.bulwark.server.alert.AlertStore;
 import dev.bulwark.server.auth.Caller;
 import dev.bulwark.server.detect.DetectionPump;
+import dev.bulwark.server.detect.RuleCatalog;
 import dev.bulwark.server.ingest.EventStore;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
@@ -17,9 +18,9 @@ public final class StatusRoutes {
   private final EventStore events;
   private final AlertStore alerts;
   private final DetectionPump pump;
-  private final int rules;
+  private final RuleCatalog rules;
 
-  public StatusRoutes(EventStore events, AlertStore alerts, DetectionPump pump, int rules) {
+  public StatusRoutes(EventStore events, AlertStore alerts, DetectionPump pump, RuleCatalog rules) {
     this.events = events;
     this.alerts = alerts;
     this.pump = pump;
@@ -29,7 +30,7 @@ public final class StatusRoutes {
   void status(Context ctx, Caller caller) {
     long last = events.lastSeq();
     Map<String, Object> detection = new LinkedHashMap<>();
-    detection.put("rules", rules);
+    detection.put("rules", rules.enabledCount(caller.orgId()));
     detection.put("position", pump.position());
     detection.put("lag", Math.max(0, last - pump.position()));
     detection.put("late_events", pump.lateEvents());

@@ -61,7 +61,7 @@ final class DetectionPumpTest {
         db.jdbi(),
         new EventStore(db.jdbi(), Clock.systemUTC()),
         new AlertStore(db.jdbi(), Clock.systemUTC()),
-        List.of(BRUTE),
+        org -> List.of(BRUTE),
         Engine.DEFAULT_LATENESS,
         2,
         new SimpleMeterRegistry(),
