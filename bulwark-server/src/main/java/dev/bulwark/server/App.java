@@ -13,10 +13,14 @@ import dev.bulwark.server.detect.RuleWatcher;
 import dev.bulwark.server.http.AlertRoutes;
 import dev.bulwark.server.http.ApiServer;
 import dev.bulwark.server.http.EventRoutes;
+import dev.bulwark.server.http.NotifierRoutes;
 import dev.bulwark.server.http.RuleRoutes;
 import dev.bulwark.server.http.StatusRoutes;
 import dev.bulwark.server.ingest.EventStore;
 import dev.bulwark.server.ingest.IngestService;
+import dev.bulwark.server.notify.DeliveryWorker;
+import dev.bulwark.server.notify.NotifierService;
+import dev.bulwark.server.notify.NotifierStore;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -39,6 +43,8 @@ public final class App implements AutoCloseable {
   private final AlertStore alerts;
   private final List<Rule> rules;
   private final RuleCatalog catalog;
+  private final NotifierStore notifiers;
+  private final DeliveryWorker delivery;
   private RuleWatcher watcher;
   private final DetectionPump pump;
   private final IngestService ingest;
@@ -55,6 +61,16 @@ public final class App implements AutoCloseable {
       this.events = new EventStore(db.jdbi(), clock);
       this.alerts = new AlertStore(db.jdbi(), clock);
       this.catalog = new RuleCatalog(rules, new RuleStore(db.jdbi(), clock));
+      this.notifiers = new NotifierStore(db.jdbi(), clock);
+      Config.Notify n = config.notifications();
+      this.delivery =
+          new DeliveryWorker(
+              notifiers,
+              new DeliveryWorker.NotifySettings(
+                  n.allowPrivateNetworks(), n.retryBase(), n.maxAttempts(), n.timeout()),
+              clock,
+              metrics,
+              Version.current());
       this.pump =
           new DetectionPump(
               db.jdbi(),
@@ -63,6 +79,8 @@ public final class App implements AutoCloseable {
               catalog::detectorsFor,
               config.detection().allowedLateness(),
               config.detection().partitions(),
+              notifiers::enqueue,
+              delivery::wake,
               metrics,
               clock,
               DETECTION_BATCH);
@@ -111,9 +129,12 @@ public final class App implements AutoCloseable {
             new AlertRoutes(alerts),
             new StatusRoutes(events, alerts, pump, catalog),
             new RuleRoutes(catalog),
+            new NotifierRoutes(
+                new NotifierService(notifiers, config.notifications().allowPrivateNetworks())),
             metrics,
             db::isHealthy);
     pump.start();
+    delivery.start();
     api = new ApiServer(config.server(), services).start();
     config
         .rules()
@@ -178,6 +199,7 @@ public final class App implements AutoCloseable {
       LOG.info("stopped; detection at event {}", pump.position());
     }
     pump.close();
+    delivery.close();
     if (gc != null) {
       gc.close();
       gc = null;

@@ -1,8 +1,5 @@
 package dev.bulwark.server.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,15 +9,7 @@ final class VersionCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   static String version() {
-    Properties p = new Properties();
-    try (InputStream in = VersionCommand.class.getResourceAsStream("/bulwark-version.properties")) {
-      if (in != null) {
-        p.load(in);
-      }
-    } catch (IOException e) {
-      // fall through to "unknown"
-    }
-    return p.getProperty("version", "unknown");
+    return dev.bulwark.server.Version.current();
   }
 
   @Override

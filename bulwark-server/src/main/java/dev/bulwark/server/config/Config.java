@@ -5,7 +5,12 @@ import java.util.Optional;
 
 /** The effective configuration, immutable; built by {@link ConfigLoader}. */
 public record Config(
-    Server server, Storage storage, Rules rules, Ingest ingest, Detection detection) {
+    Server server,
+    Storage storage,
+    Rules rules,
+    Ingest ingest,
+    Detection detection,
+    Notify notifications) {
 
   /** The HTTP listener. */
   public record Server(String host, int port, long maxBodyBytes) {}
@@ -67,6 +72,23 @@ public record Config(
     public static Detection defaults() {
       return new Detection(
           Runtime.getRuntime().availableProcessors(), java.time.Duration.ofMinutes(5));
+    }
+  }
+
+  /**
+   * How alerts are sent to notifiers: whether destinations may be on private networks (off by
+   * default: a notifier must not reach into the server's own network), the first retry delay
+   * (doubling, with jitter), the attempts before a delivery becomes a dead letter, and the
+   * per-attempt timeout.
+   */
+  public record Notify(
+      boolean allowPrivateNetworks,
+      java.time.Duration retryBase,
+      int maxAttempts,
+      java.time.Duration timeout) {
+    public static Notify defaults() {
+      return new Notify(
+          false, java.time.Duration.ofSeconds(1), 8, java.time.Duration.ofSeconds(10));
     }
   }
 

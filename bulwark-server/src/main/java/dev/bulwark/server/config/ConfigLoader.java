@@ -53,7 +53,8 @@ public final class ConfigLoader {
     TEXT,
     SECRET,
     JDBC_URL,
-    DURATION
+    DURATION,
+    BOOL
   }
 
   private record Key(String path, Type type, String fallback, String help) {
@@ -84,7 +85,23 @@ public final class ConfigLoader {
               "detection.allowed_lateness",
               Type.DURATION,
               "5m",
-              "how late an event may arrive and still count in windows"));
+              "how late an event may arrive and still count in windows"),
+          new Key(
+              "notify.allow_private_networks",
+              Type.BOOL,
+              "false",
+              "let notifiers reach private, loopback and link-local addresses"),
+          new Key(
+              "notify.retry_base",
+              Type.DURATION,
+              "1s",
+              "first retry delay of a failed delivery (doubles)"),
+          new Key(
+              "notify.max_attempts",
+              Type.INT,
+              "8",
+              "attempts before a delivery is a dead letter (1..50)"),
+          new Key("notify.timeout", Type.DURATION, "10s", "time allowed for one delivery attempt"));
 
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KIB|MB|MIB|GB|GIB)?");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
@@ -324,7 +341,13 @@ public final class ConfigLoader {
         new Config.Detection(
             partitions == 0 ? Runtime.getRuntime().availableProcessors() : partitions,
             v.duration("detection.allowed_lateness"));
-    return new Config(server, storage, rules, ingest, detection);
+    Config.Notify notify =
+        new Config.Notify(
+            v.bool("notify.allow_private_networks"),
+            v.duration("notify.retry_base"),
+            v.integer("notify.max_attempts", 1, 50),
+            v.duration("notify.timeout"));
+    return new Config(server, storage, rules, ingest, detection, notify);
   }
 
   /** Typed reads of the settings. */
@@ -398,6 +421,18 @@ public final class ConfigLoader {
         problem(key, "not a valid path: " + e.getMessage());
         return Optional.empty();
       }
+    }
+
+    boolean bool(String key) {
+      String raw = s.get(key).value().trim();
+      return switch (raw) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> {
+          problem(key, "'%s' is not true or false".formatted(raw));
+          yield false;
+        }
+      };
     }
 
     java.time.Duration duration(String key) {

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongFunction;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,20 @@ public final class DetectionPump implements AutoCloseable {
   private final ExecutorService threads;
   private final Map<Long, PartitionedEngine> engines = new ConcurrentHashMap<>();
   private final MeterRegistry metrics;
+  private final Outbox outbox;
+  private final Runnable onQueued;
+
+  /**
+   * Where fresh alerts are queued for notification, inside the transaction that stores them (so a
+   * crash loses no notification and a replay queues none twice).
+   */
+  public interface Outbox {
+    int enqueue(Handle h, long orgId, List<Alert> fresh);
+
+    /** No notifiers. */
+    Outbox NONE = (h, org, fresh) -> 0;
+  }
+
   private final Clock clock;
   private final int batchSize;
   private final AtomicLong position = new AtomicLong();
@@ -76,6 +91,8 @@ public final class DetectionPump implements AutoCloseable {
       LongFunction<List<? extends Detector>> detectors,
       Duration lateness,
       int partitions,
+      Outbox outbox,
+      Runnable onQueued,
       MeterRegistry metrics,
       Clock clock,
       int batchSize) {
@@ -87,6 +104,8 @@ public final class DetectionPump implements AutoCloseable {
     this.lateness = lateness;
     this.partitions = partitions;
     this.threads = partitions > 1 ? PartitionedEngine.threads(partitions) : null;
+    this.outbox = outbox;
+    this.onQueued = onQueued;
     this.metrics = metrics;
     this.clock = clock;
     this.batchSize = batchSize;
@@ -233,15 +252,24 @@ public final class DetectionPump implements AutoCloseable {
           }
         });
     long last = batch.get(batch.size() - 1).seq();
+    int[] queued = {0};
     List<Alert> stored =
         jdbi.inTransaction(
             h -> {
               List<Alert> inserted = new ArrayList<>();
-              byOrg.forEach((org, list) -> inserted.addAll(alerts.insert(h, org, list)));
+              byOrg.forEach(
+                  (org, list) -> {
+                    List<Alert> fresh = alerts.insert(h, org, list);
+                    inserted.addAll(fresh);
+                    queued[0] += outbox.enqueue(h, org, fresh);
+                  });
               checkpoints.save(h, CHECKPOINT, last);
               return inserted;
             });
     position.set(last);
+    if (queued[0] > 0) {
+      onQueued.run();
+    }
     lock.lock();
     try {
       progress.signalAll();

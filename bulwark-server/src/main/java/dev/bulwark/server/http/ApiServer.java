@@ -58,6 +58,7 @@ public final class ApiServer implements AutoCloseable {
       AlertRoutes alerts,
       StatusRoutes status,
       RuleRoutes rules,
+      NotifierRoutes notifiers,
       PrometheusMeterRegistry metrics,
       BooleanSupplier healthy) {}
 
@@ -112,6 +113,22 @@ public final class ApiServer implements AutoCloseable {
               c.routes.post(
                   "/api/v1/rules/{id}/disable",
                   ctx -> s.rules().enable(ctx, caller(ctx), false),
+                  Permission.ADMIN);
+              c.routes.get(
+                  "/api/v1/notifiers",
+                  ctx -> s.notifiers().list(ctx, caller(ctx)),
+                  Permission.ADMIN);
+              c.routes.post(
+                  "/api/v1/notifiers",
+                  ctx -> s.notifiers().create(ctx, caller(ctx)),
+                  Permission.ADMIN);
+              c.routes.delete(
+                  "/api/v1/notifiers/{id}",
+                  ctx -> s.notifiers().delete(ctx, caller(ctx)),
+                  Permission.ADMIN);
+              c.routes.get(
+                  "/api/v1/notifiers/{id}/deliveries",
+                  ctx -> s.notifiers().deliveries(ctx, caller(ctx)),
                   Permission.ADMIN);
               c.routes.get("/api/v1/me", ctx -> me(ctx, caller(ctx)), Permission.AUTHENTICATED);
               c.routes.exception(ProblemException.class, (e, ctx) -> problem(ctx, e));

@@ -237,7 +237,8 @@ final class CliTest {
             TestDatabases.h2(dir.resolve("server-data")),
             new Config.Rules(Optional.of(dir.resolve("rules"))),
             new Config.Ingest(1000, java.time.Duration.ZERO),
-            Config.Detection.defaults());
+            Config.Detection.defaults(),
+            Config.Notify.defaults());
     try (App app = App.serve(serverConfig, Clock.systemUTC())) {
       String token = app.tokens().create("acme", Role.ADMIN, null).token();
       String url = "http://127.0.0.1:" + app.port();

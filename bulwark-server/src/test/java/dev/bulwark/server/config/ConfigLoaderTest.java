@@ -75,8 +75,8 @@ final class ConfigLoaderTest {
             f
                 + ":4:1 storage: expected a mapping of storage.data_dir, storage.url, storage.user, storage.password, storage.pool_size",
             f
-                + ":5:1 colour: unknown key; known keys: server.host, server.port, server.max_body, storage.data_dir, storage.url, storage.user, storage.password, storage.pool_size, rules.dir, ingest.max_batch_events, ingest.await_detection_ms, detection.partitions, detection.allowed_lateness",
-            "env BULWARK_NOPE: unknown variable; known: BULWARK_SERVER_HOST, BULWARK_SERVER_PORT, BULWARK_SERVER_MAX_BODY, BULWARK_STORAGE_DATA_DIR, BULWARK_STORAGE_URL, BULWARK_STORAGE_USER, BULWARK_STORAGE_PASSWORD, BULWARK_STORAGE_POOL_SIZE, BULWARK_RULES_DIR, BULWARK_INGEST_MAX_BATCH_EVENTS, BULWARK_INGEST_AWAIT_DETECTION_MS, BULWARK_DETECTION_PARTITIONS, BULWARK_DETECTION_ALLOWED_LATENESS",
+                + ":5:1 colour: unknown key; known keys: server.host, server.port, server.max_body, storage.data_dir, storage.url, storage.user, storage.password, storage.pool_size, rules.dir, ingest.max_batch_events, ingest.await_detection_ms, detection.partitions, detection.allowed_lateness, notify.allow_private_networks, notify.retry_base, notify.max_attempts, notify.timeout",
+            "env BULWARK_NOPE: unknown variable; known: BULWARK_SERVER_HOST, BULWARK_SERVER_PORT, BULWARK_SERVER_MAX_BODY, BULWARK_STORAGE_DATA_DIR, BULWARK_STORAGE_URL, BULWARK_STORAGE_USER, BULWARK_STORAGE_PASSWORD, BULWARK_STORAGE_POOL_SIZE, BULWARK_RULES_DIR, BULWARK_INGEST_MAX_BATCH_EVENTS, BULWARK_INGEST_AWAIT_DETECTION_MS, BULWARK_DETECTION_PARTITIONS, BULWARK_DETECTION_ALLOWED_LATENESS, BULWARK_NOTIFY_ALLOW_PRIVATE_NETWORKS, BULWARK_NOTIFY_RETRY_BASE, BULWARK_NOTIFY_MAX_ATTEMPTS, BULWARK_NOTIFY_TIMEOUT",
             f + ":3:9 server.port: 'http' is not a whole number; expected 0..65535",
             "env BULWARK_SERVER_MAX_BODY server.max_body: 'HUGE' is not a size; write e.g. 16MB, 512KB or 1048576",
             f + ":7:21 ingest.max_batch_events: 0 is out of range; expected 1..1000000");

@@ -64,6 +64,8 @@ final class DetectionPumpTest {
         org -> List.of(BRUTE),
         Engine.DEFAULT_LATENESS,
         2,
+        DetectionPump.Outbox.NONE,
+        () -> {},
         new SimpleMeterRegistry(),
         Clock.systemUTC(),
         100);

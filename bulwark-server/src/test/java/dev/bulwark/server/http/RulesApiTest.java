@@ -65,7 +65,8 @@ final class RulesApiTest {
                 TestDatabases.h2(dir.resolve("data")),
                 new Config.Rules(Optional.of(rules)),
                 new Config.Ingest(1000, Duration.ofSeconds(10)),
-                new Config.Detection(2, Duration.ofMinutes(5))),
+                new Config.Detection(2, Duration.ofMinutes(5)),
+                Config.Notify.defaults()),
             Clock.systemUTC());
     admin = app.tokens().create("acme", Role.ADMIN, null).token();
     analyst = app.tokens().create("acme", Role.ANALYST, null).token();
