@@ -47,6 +47,7 @@ public abstract sealed class Rule implements Detector
       List<String> tags,
       Map<Entity.Role, List<String>> entities,
       Optional<Suppress> suppress,
+      Optional<Duration> escalate,
       boolean enabled,
       List<RuleTest> tests) {}
 
@@ -108,9 +109,10 @@ public abstract sealed class Rule implements Detector
       Map<String, Object> vars,
       Map<String, Object> bound,
       List<Event> evidence) {
+    String repeatKey = meta.suppress().flatMap(Suppress::key).map(k -> k.of(trigger)).orElse(group);
     if (meta.suppress().isPresent()) {
       Suppress s = meta.suppress().get();
-      String key = s.key().map(k -> k.of(trigger)).orElse(group);
+      String key = repeatKey;
       if (key != null) {
         Suppression held = state.entry(id(), SUPPRESS + key, Suppression::new);
         if (held.last != null
@@ -122,6 +124,18 @@ public abstract sealed class Rule implements Detector
         held.last = time;
         state.keepUntil(id(), SUPPRESS + key, time.plus(s.window()));
       }
+    }
+    Severity severity = meta.severity();
+    if (meta.escalate().isPresent() && repeatKey != null) {
+      Escalation e = state.entry(id(), ESCALATE + repeatKey, Escalation::new);
+      if (e.last != null
+          && !time.isBefore(e.last)
+          && time.isBefore(e.last.plus(meta.escalate().get()))) {
+        severity = Severity.values()[Math.min(Severity.CRITICAL.rank(), e.level.rank() + 1)];
+      }
+      e.last = time;
+      e.level = severity;
+      state.keepUntil(id(), ESCALATE + repeatKey, time.plus(meta.escalate().get()));
     }
     String dedupKey = id() + "|" + identity;
     List<String> ids = new ArrayList<>();
@@ -138,14 +152,14 @@ public abstract sealed class Rule implements Detector
         new Alert(
             Alert.idFor(dedupKey),
             id(),
-            meta.severity(),
+            severity,
             meta.title().render(trigger, vars, bound),
             meta.summary() == null ? "" : meta.summary().render(trigger, vars, bound),
             time,
             entitiesOf(trigger),
             new Alert.Evidence(ids, List.copyOf(txs)),
             meta.tags(),
-            meta.severity().defaultScore(),
+            severity.defaultScore(),
             dedupKey));
   }
 
@@ -156,6 +170,14 @@ public abstract sealed class Rule implements Detector
   }
 
   private static final String SUPPRESS = "suppress\u0000";
+  private static final String ESCALATE = "escalate\u0000";
+
+  /** Per key: when the rule last fired for it, and at which severity. */
+  static final class Escalation {
+    Instant last;
+    Severity level;
+  }
+
   private static final EventParser EVENTS = new EventParser(1);
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -186,7 +208,8 @@ public abstract sealed class Rule implements Detector
     if (pinned()) {
       return "*";
     }
-    return key.startsWith(SUPPRESS) ? key.substring(SUPPRESS.length()) : key;
+    int marker = key.indexOf('\u0000');
+    return marker >= 0 ? key.substring(marker + 1) : key;
   }
 
   /** The id and a hash of the text: a restore drops the state of a rule whose text changed. */
@@ -203,6 +226,12 @@ public abstract sealed class Rule implements Detector
 
   @Override
   public final JsonNode saveEntry(String key, Object value) {
+    if (key.startsWith(ESCALATE) && value instanceof Escalation e) {
+      ObjectNode n = JSON.objectNode();
+      n.put("last", e.last.toString());
+      n.put("level", e.level.label());
+      return n;
+    }
     if (key.startsWith(SUPPRESS) && value instanceof Suppression s) {
       ObjectNode n = JSON.objectNode();
       n.put("last", s.last == null ? null : s.last.toString());
@@ -214,6 +243,12 @@ public abstract sealed class Rule implements Detector
 
   @Override
   public final Object loadEntry(String key, JsonNode json) {
+    if (key.startsWith(ESCALATE)) {
+      Escalation e = new Escalation();
+      e.last = Instant.parse(json.get("last").asText());
+      e.level = Severity.parse(json.get("level").asText());
+      return e;
+    }
     if (key.startsWith(SUPPRESS)) {
       Suppression s = new Suppression();
       s.last = json.hasNonNull("last") ? Instant.parse(json.get("last").asText()) : null;

@@ -49,7 +49,16 @@ public final class RuleCompiler {
   private static final List<String> KINDS = List.of("match", "threshold", "sequence", "anomaly");
   private static final Set<String> COMMON =
       Set.of(
-          "id", "title", "summary", "severity", "tags", "enabled", "entities", "suppress", "tests");
+          "id",
+          "title",
+          "summary",
+          "severity",
+          "tags",
+          "enabled",
+          "entities",
+          "suppress",
+          "escalate",
+          "tests");
   private static final Set<String> RULE_KEYS = union(COMMON, Set.copyOf(KINDS));
   private static final Map<String, Set<String>> VARS =
       Map.of(
@@ -187,6 +196,16 @@ public final class RuleCompiler {
       boolean enabled = bool(keys, "enabled", true);
       Map<Entity.Role, List<String>> entities = entities(keys);
       Optional<Rule.Suppress> suppress = suppress(keys);
+      Optional<Duration> escalate =
+          Optional.ofNullable(
+              keys.containsKey("escalate") ? duration(map, keys, "escalate", false) : null);
+      if (keys.containsKey("escalate")
+          && "match".equals(kind)
+          && suppress.flatMap(Rule.Suppress::key).isEmpty()) {
+        problem(
+            keys.get("escalate").getKeyNode(),
+            "a match rule escalates per key: set suppress.key (e.g. suppress: {window: 1h, key: account})");
+      }
       List<RuleTest> tests = tests(keys);
       if (kind == null) {
         return null;
@@ -207,7 +226,7 @@ public final class RuleCompiler {
       Rule.Meta meta =
           new Rule.Meta(
               id, source, text, severity, titleText, title, summary, tags, entities, suppress,
-              enabled, tests);
+              escalate, enabled, tests);
       return kindBody(kind, kindMap, meta);
     }
 

@@ -74,6 +74,62 @@ final class AnomalyAndSuppressTest {
   }
 
   @Test
+  void repeatsForTheSameKeyEscalateOneLevelEachUpToCritical() {
+    Rule rule =
+        Rules.compile(
+            """
+            id: auth.brute
+            title: brute force on {{key}}
+            severity: medium
+            escalate: 24h
+            threshold: {where: 'e.type == "auth.login_failed"', by: account, window: 5m, at_least: 3}
+            """);
+    Engine engine = Rules.engine(rule);
+    List<String> severities = new java.util.ArrayList<>();
+    long[] bursts = {0, 600, 1200, 1800};
+    for (long start : bursts) {
+      for (int i = 0; i < 3; i++) {
+        run(engine, at(start + i, "u1-" + start + "-" + i, "auth.login_failed", "u1", null))
+            .forEach(a -> severities.add(a.severity().label()));
+      }
+    }
+    assertThat(severities).containsExactly("medium", "high", "critical", "critical");
+    List<Alert> other =
+        run(
+            engine,
+            at(1900, "o1", "auth.login_failed", "u2", null),
+            at(1901, "o2", "auth.login_failed", "u2", null),
+            at(1902, "o3", "auth.login_failed", "u2", null));
+    assertThat(other).singleElement().extracting(a -> a.severity().label()).isEqualTo("medium");
+    long dayLater = 1800 + 24 * 3600 + 1;
+    List<Alert> later = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      later.addAll(run(engine, at(dayLater + i, "late-" + i, "auth.login_failed", "u1", null)));
+    }
+    assertThat(later)
+        .singleElement()
+        .extracting(a -> a.severity().label())
+        .as("a quiet day resets it")
+        .isEqualTo("medium");
+  }
+
+  @Test
+  void aMatchRuleNeedsASuppressKeyToEscalate() {
+    var problems =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+                InvalidRuleException.class,
+                () ->
+                    Rules.compile(
+                        "id: x\ntitle: t\nseverity: low\nescalate: 1h\nmatch: {where: 'true'}\n"))
+            .problems();
+    assertThat(problems)
+        .singleElement()
+        .extracting(Object::toString)
+        .asString()
+        .startsWith("r.yml:4:1: a match rule escalates per key");
+  }
+
+  @Test
   void inlineTestsPassAndFailWithAReason() {
     Rule rule =
         Rules.compile(

@@ -27,6 +27,7 @@ final class SnapshotPropertyTest {
           id: t.count
           title: "{{count}} failures for {{key}}"
           severity: medium
+          escalate: 30m
           threshold: {where: 'e.type == "auth.login_failed"', by: account, window: 2m, at_least: 3}
           """,
           """
@@ -34,6 +35,7 @@ final class SnapshotPropertyTest {
           title: "{{key}} moved {{sum}}"
           severity: high
           suppress: {window: 10m}
+          escalate: 1h
           threshold: {where: 'e.type == "wallet.withdrawal_requested"', by: account, window: 5m, sum: amount_usd, at_least: 2500}
           """,
           """
