@@ -82,12 +82,20 @@ final class Condition {
 
   private final String text;
   private final CelRuntime.Program program;
+  private final FastPath fast;
   private final Set<String> eventTypes;
 
-  private Condition(String text, CelRuntime.Program program, Set<String> eventTypes) {
+  private Condition(
+      String text, CelRuntime.Program program, FastPath fast, Set<String> eventTypes) {
     this.text = text;
     this.program = program;
+    this.fast = fast;
     this.eventTypes = eventTypes;
+  }
+
+  /** Whether the plain-Java fast path evaluates this expression (CEL does otherwise). */
+  boolean fast() {
+    return fast != null;
   }
 
   /** One compile error, at a 1-based line and column within the expression text. */
@@ -95,6 +103,15 @@ final class Condition {
 
   /** The compiled expression, or every compile error. */
   record Compiled(Condition condition, List<Issue> issues) {}
+
+  /** The checked AST of a valid STEP expression, for tests of the fast path. */
+  static dev.cel.common.ast.CelExpr compileAst(String text) {
+    try {
+      return Env.STEP.compiler().compile(text).getAst().getExpr();
+    } catch (CelValidationException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
 
   static Compiled compile(String text) {
     return compile(text, Env.CONDITION);
@@ -113,7 +130,8 @@ final class Condition {
         return new Compiled(null, unknownFields);
       }
       Set<String> types = typesOf(ast.getExpr()).orElse(Set.of());
-      return new Compiled(new Condition(text, RUNTIME.createProgram(ast), types), List.of());
+      FastPath fast = FastPath.of(ast.getExpr()).orElse(null);
+      return new Compiled(new Condition(text, RUNTIME.createProgram(ast), fast, types), List.of());
     } catch (CelValidationException | CelEvaluationException e) {
       return new Compiled(null, List.of(new Issue(1, 1, e.getMessage())));
     }
@@ -142,6 +160,18 @@ final class Condition {
   }
 
   Object value(Event event, Map<String, Object> bound) {
+    if (fast != null) {
+      Object v = fast.eval(event, bound);
+      if (v != FastPath.ERROR) {
+        return v;
+      }
+      // An error: CEL evaluates it again, for its precise message.
+    }
+    return cel(event, bound);
+  }
+
+  /** The CEL interpreter's value, for tests comparing it with the fast path. */
+  Object cel(Event event, Map<String, Object> bound) {
     try {
       return program.eval(Map.of("e", event.asMap(), "b", bound));
     } catch (CelEvaluationException e) {
