@@ -58,14 +58,19 @@ public record Alert(
     }
   }
 
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("SHA-256 is part of every JDK", e);
+            }
+          });
+
   /** A stable alert id for a dedup key: {@code alr_} and 24 hex digits of its SHA-256. */
   public static String idFor(String dedupKey) {
-    try {
-      byte[] hash =
-          MessageDigest.getInstance("SHA-256").digest(dedupKey.getBytes(StandardCharsets.UTF_8));
-      return "alr_" + HexFormat.of().formatHex(hash, 0, 12);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    byte[] hash = SHA256.get().digest(dedupKey.getBytes(StandardCharsets.UTF_8));
+    return "alr_" + HexFormat.of().formatHex(hash, 0, 12);
   }
 }

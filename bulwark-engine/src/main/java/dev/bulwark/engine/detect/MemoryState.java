@@ -10,34 +10,57 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.function.Supplier;
 
-/** {@link State} in hash maps and priority queues; one per engine partition, not thread-safe. */
+/**
+ * {@link State} in hash maps and priority queues; one per engine partition, not thread-safe.
+ * Entries are held per detector (one map each, so keys of different detectors never collide), and
+ * each entry has at most one place in the expiry queue: when it comes up but was kept longer
+ * meanwhile, it is queued again rather than queued on every update.
+ */
 final class MemoryState implements State {
-  private record Key(String detector, String key) {}
-
   private static final class Slot {
+    final String detector;
+    final String key;
     Object value;
     Instant keepUntil = Instant.MIN;
+    boolean queued;
+
+    Slot(String detector, String key) {
+      this.detector = detector;
+      this.key = key;
+    }
   }
 
-  private record Expiry(Instant at, Key key) {}
+  private record Expiry(Instant at, Slot slot) {}
 
-  private static final Comparator<Expiry> BY_TIME =
-      Comparator.comparing(Expiry::at)
-          .thenComparing(e -> e.key().detector())
-          .thenComparing(e -> e.key().key());
+  private static final Comparator<Expiry> BY_TIME = Comparator.comparing(Expiry::at);
   private static final Comparator<Timer> TIMER_ORDER =
       Comparator.comparing(Timer::due).thenComparing(Timer::detector).thenComparing(Timer::key);
 
-  private final Map<Key, Slot> slots = new HashMap<>();
+  private final Map<String, Map<String, Slot>> slots = new HashMap<>();
   private final PriorityQueue<Expiry> expiries = new PriorityQueue<>(BY_TIME);
   private final PriorityQueue<Timer> timers = new PriorityQueue<>(TIMER_ORDER);
   private Instant watermark = Instant.MIN;
+  private int size;
+
+  private Slot slot(String detector, String key) {
+    Map<String, Slot> byKey = slots.computeIfAbsent(detector, d -> new HashMap<>());
+    Slot slot = byKey.get(Objects.requireNonNull(key, "key"));
+    if (slot == null) {
+      slot = new Slot(detector, key);
+      byKey.put(key, slot);
+      size++;
+    }
+    return slot;
+  }
+
+  private Slot find(String detector, String key) {
+    Map<String, Slot> byKey = slots.get(detector);
+    return byKey == null ? null : byKey.get(key);
+  }
 
   @Override
   public <T> T entry(String detector, String key, Supplier<T> create) {
-    Slot slot =
-        slots.computeIfAbsent(
-            new Key(detector, Objects.requireNonNull(key, "key")), k -> new Slot());
+    Slot slot = slot(detector, key);
     if (slot.value == null) {
       slot.value = create.get();
     }
@@ -48,15 +71,21 @@ final class MemoryState implements State {
 
   @Override
   public void remove(String detector, String key) {
-    slots.remove(new Key(detector, key));
+    Map<String, Slot> byKey = slots.get(detector);
+    if (byKey != null && byKey.remove(key) != null) {
+      size--;
+    }
   }
 
   @Override
   public void keepUntil(String detector, String key, Instant until) {
-    Slot slot = slots.get(new Key(detector, key));
+    Slot slot = find(detector, key);
     if (slot != null && until.isAfter(slot.keepUntil)) {
       slot.keepUntil = until;
-      expiries.add(new Expiry(until, new Key(detector, key)));
+      if (!slot.queued) {
+        slot.queued = true;
+        expiries.add(new Expiry(until, slot));
+      }
     }
   }
 
@@ -88,29 +117,34 @@ final class MemoryState implements State {
   @Override
   public void expire() {
     while (!expiries.isEmpty() && expiries.peek().at().isBefore(watermark)) {
-      Expiry e = expiries.poll();
-      Slot slot = slots.get(e.key());
-      // Only the newest keepUntil of a slot counts; older queue entries are stale.
-      if (slot != null && !slot.keepUntil.isAfter(e.at())) {
-        slots.remove(e.key());
+      Slot slot = expiries.poll().slot();
+      if (find(slot.detector, slot.key) != slot) {
+        continue; // removed or replaced meanwhile
+      }
+      if (slot.keepUntil.isBefore(watermark)) {
+        remove(slot.detector, slot.key);
+      } else {
+        expiries.add(new Expiry(slot.keepUntil, slot)); // kept longer since it was queued
       }
     }
   }
 
   @Override
   public int size() {
-    return slots.size();
+    return size;
   }
 
   @Override
   public Dump dump() {
-    List<Entry> entries = new ArrayList<>(slots.size());
+    List<Entry> entries = new ArrayList<>(size);
     slots.forEach(
-        (k, slot) -> {
-          if (slot.value != null) {
-            entries.add(new Entry(k.detector(), k.key(), slot.keepUntil, slot.value));
-          }
-        });
+        (detector, byKey) ->
+            byKey.forEach(
+                (key, slot) -> {
+                  if (slot.value != null) {
+                    entries.add(new Entry(detector, key, slot.keepUntil, slot.value));
+                  }
+                }));
     entries.sort(Comparator.comparing(Entry::detector).thenComparing(Entry::key));
     List<Timer> pending = new ArrayList<>(timers);
     pending.sort(TIMER_ORDER);
@@ -122,11 +156,10 @@ final class MemoryState implements State {
     slots.clear();
     expiries.clear();
     timers.clear();
+    size = 0;
     watermark = dump.watermark();
     for (Entry e : dump.entries()) {
-      Slot slot = new Slot();
-      slot.value = e.value();
-      slots.put(new Key(e.detector(), e.key()), slot);
+      slot(e.detector(), e.key()).value = e.value();
       keepUntil(e.detector(), e.key(), e.keepUntil());
     }
     timers.addAll(dump.timers());

@@ -39,7 +39,7 @@ final class FastPath {
    * CEL itself, for its precise message).
    */
   Object eval(Event event, Map<String, Object> bound) {
-    return root.eval(event, event.asMap(), bound);
+    return root.eval(event, null, bound);
   }
 
   private static Optional<Node> node(CelExpr expr) {
@@ -78,12 +78,13 @@ final class FastPath {
     if (operand.getKind() == CelExpr.ExprKind.Kind.IDENT) {
       String var = operand.ident().name();
       if (var.equals("e")) {
+        java.util.function.Function<Event, Object> get = accessor(field);
         return Optional.of(
             test
-                ? (e, f, b) -> f.get(field) != null
+                ? (e, f, b) -> get.apply(e) != null
                 : (e, f, b) -> {
-                  Object v = f.get(field);
-                  return v == null ? ERROR : plain(v);
+                  Object v = get.apply(e);
+                  return v == null ? ERROR : v;
                 });
       }
       if (var.equals("b")) {
@@ -112,6 +113,28 @@ final class FastPath {
               });
     }
     return Optional.empty();
+  }
+
+  /** Reads one event field as CEL sees it (as {@code Event.asMap()} does), without a map. */
+  private static java.util.function.Function<Event, Object> accessor(String field) {
+    return switch (field) {
+      case "id" -> Event::id;
+      case "type" -> Event::type;
+      case "time" -> e -> e.time().toString();
+      case "source" -> Event::source;
+      case "account" -> Event::account;
+      case "ip" -> Event::ip;
+      case "device" -> Event::device;
+      case "chain" -> Event::chain;
+      case "asset" -> Event::asset;
+      case "amount" -> e -> e.amount() == null ? null : e.amount().doubleValue();
+      case "amount_usd" -> Event::amountUsd;
+      case "from" -> Event::from;
+      case "to" -> Event::to;
+      case "tx" -> Event::tx;
+      case "attrs" -> e -> new Opaque(e.attrs());
+      default -> e -> null;
+    };
   }
 
   /** Values as CEL sees them: only the types the fast path can compare; others are not plain. */

@@ -89,8 +89,9 @@ public final class SequenceRule extends Rule {
   static final class Run {
     int next;
     Instant start;
-    final List<Event> matched = new ArrayList<>();
-    final Map<String, Object> bound = new HashMap<>();
+    Instant deadline;
+    final List<Event> matched = new ArrayList<>(4);
+    final Map<String, Object> bound = new HashMap<>(4);
     Instant doneAt;
   }
 
@@ -124,8 +125,14 @@ public final class SequenceRule extends Rule {
     }
     if (!state.watermark().equals(Instant.MIN)) {
       Instant cutoff = state.watermark().minus(reach());
-      t.buffer.removeIf(x -> x.time().isBefore(cutoff));
-      t.raised.values().removeIf(x -> x.isBefore(cutoff));
+      int drop = 0;
+      while (drop < t.buffer.size() && t.buffer.get(drop).time().isBefore(cutoff)) {
+        drop++; // the buffer is in time order: what is too old is at its front
+      }
+      t.buffer.subList(0, drop).clear();
+      if (t.raised.size() > 16) {
+        t.raised.values().removeIf(x -> x.isBefore(cutoff));
+      }
     }
     List<Alert> out = new ArrayList<>(0);
     if (inOrder) {
@@ -156,7 +163,7 @@ public final class SequenceRule extends Rule {
         }
         continue;
       }
-      if (Duration.between(run.start, e.time()).compareTo(within) > 0) {
+      if (e.time().isAfter(run.deadline)) {
         it.remove();
         continue;
       }
@@ -180,6 +187,7 @@ public final class SequenceRule extends Rule {
     if (!consumed && steps.get(0).where().test(e, Map.of())) {
       Run run = new Run();
       run.start = e.time();
+      run.deadline = e.time().plus(within);
       take(run, steps.get(0), e);
       if (run.next == steps.size()) {
         if (absent.isPresent()) {
@@ -248,6 +256,7 @@ public final class SequenceRule extends Rule {
       Run r = new Run();
       r.next = o.path("next").asInt();
       r.start = time(o.get("start"));
+      r.deadline = r.start.plus(within);
       r.doneAt = time(o.get("done_at"));
       o.path("matched").forEach(e -> r.matched.add(event(e)));
       @SuppressWarnings("unchecked")

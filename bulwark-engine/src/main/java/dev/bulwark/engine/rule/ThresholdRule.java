@@ -11,6 +11,7 @@ import dev.bulwark.engine.event.EventJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,11 +92,54 @@ public final class ThresholdRule extends Rule {
 
   private record Point(Instant time, Event event, double number, Object distinct) {}
 
-  /** One key's events within reach of a window, in time order. */
+  /**
+   * One key's events within reach of a window, in time order, with the running measure of the
+   * window that ends at the newest one ({@code lo} is its first point). In-order arrivals update
+   * the measure in O(1); an out-of-order one recomputes it.
+   */
   static final class Points {
     final List<Point> points = new ArrayList<>();
     Instant rearmAfter = Instant.MIN;
     Instant openStart;
+    int lo;
+    long count;
+    double sum;
+    final Map<Object, Integer> distinct = new HashMap<>();
+
+    void add(Point p) {
+      count++;
+      sum += p.number();
+      if (p.distinct() != null) {
+        distinct.merge(p.distinct(), 1, Integer::sum);
+      }
+    }
+
+    void drop(Point p) {
+      count--;
+      sum -= p.number();
+      if (p.distinct() != null) {
+        distinct.computeIfPresent(p.distinct(), (k, n) -> n == 1 ? null : n - 1);
+      }
+    }
+
+    /** Slides the window's start so that it ends at the newest point. */
+    void slide(Duration window) {
+      Instant end = points.get(points.size() - 1).time();
+      Instant start = end.minus(window);
+      while (lo < points.size() && !points.get(lo).time().isAfter(start)) {
+        drop(points.get(lo));
+        lo++;
+      }
+    }
+
+    void recompute(Duration window) {
+      lo = 0;
+      count = 0;
+      sum = 0;
+      distinct.clear();
+      points.forEach(this::add);
+      slide(window);
+    }
   }
 
   @Override
@@ -126,13 +170,26 @@ public final class ThresholdRule extends Rule {
       default -> p = new Point(e.time(), e, 1, null);
     }
     Points ps = state.entry(id(), key, Points::new);
-    insert(ps.points, p);
+    boolean inOrder =
+        ps.points.isEmpty() || !p.time().isBefore(ps.points.get(ps.points.size() - 1).time());
+    if (inOrder) {
+      ps.points.add(p);
+      ps.add(p);
+      ps.slide(window);
+    } else {
+      int i = ps.points.size();
+      while (i > 0 && ps.points.get(i - 1).time().isAfter(p.time())) {
+        i--;
+      }
+      ps.points.add(i, p);
+      ps.recompute(window);
+    }
     prune(
         ps, state.watermark().equals(Instant.MIN) ? Instant.MIN : state.watermark().minus(window));
     Instant newest = ps.points.get(ps.points.size() - 1).time();
     state.keepUntil(id(), key, newest.plus(window));
     if (atLeast != null) {
-      return atLeast(ps, p, key, state);
+      return inOrder ? atLeastAtNewest(ps, key, state) : atLeast(ps, p, key, state);
     }
     if (ps.openStart == null) {
       ps.openStart = p.time();
@@ -141,25 +198,55 @@ public final class ThresholdRule extends Rule {
     return List.of();
   }
 
-  private static void insert(List<Point> points, Point p) {
-    int i = points.size();
-    while (i > 0 && points.get(i - 1).time().isAfter(p.time())) {
-      i--;
-    }
-    points.add(i, p);
-    if (points.size() > MAX_POINTS) {
-      points.remove(0); // a key this hot is bounded; its oldest point goes first
-    }
-  }
-
+  /** Drops points no window can need any more, once they are many (amortised O(1)). */
   private static void prune(Points ps, Instant cutoff) {
     int drop = 0;
-    while (drop < ps.points.size()
+    while (drop < ps.lo
         && ps.points.get(drop).time().isBefore(cutoff)
         && (ps.openStart == null || ps.points.get(drop).time().isBefore(ps.openStart))) {
       drop++;
     }
-    ps.points.subList(0, drop).clear();
+    if (drop > 0 && (drop >= 64 || drop * 2 >= ps.points.size())) {
+      ps.points.subList(0, drop).clear();
+      ps.lo -= drop;
+    }
+    if (ps.points.size() > MAX_POINTS) {
+      ps.drop(ps.points.get(0));
+      ps.points.remove(0); // a key this hot is bounded; its oldest point goes first
+      ps.lo = Math.max(0, ps.lo - 1);
+    }
+  }
+
+  private double current(Points ps) {
+    return switch (measure) {
+      case COUNT -> ps.count;
+      case SUM -> ps.sum;
+      case DISTINCT -> ps.distinct.size();
+    };
+  }
+
+  /** The in-order case: only the window ending at the new point can have reached the limit. */
+  private List<Alert> atLeastAtNewest(Points ps, String key, State state) {
+    List<Point> pts = ps.points;
+    Point trigger = pts.get(pts.size() - 1);
+    Instant start = trigger.time().minus(window);
+    double value = current(ps);
+    if (value < atLeast || start.isBefore(ps.rearmAfter)) {
+      return List.of();
+    }
+    ps.rearmAfter = trigger.time();
+    List<Point> in = pts.subList(ps.lo, pts.size());
+    return fire(
+            state,
+            trigger.event(),
+            key,
+            key + "|" + in.get(0).event().id() + "|" + trigger.event().id(),
+            trigger.time(),
+            vars(key, in.size(), value),
+            Map.of(),
+            in.stream().map(Point::event).toList())
+        .map(List::of)
+        .orElse(List.of());
   }
 
   private List<Alert> atLeast(Points ps, Point added, String key, State state) {
@@ -180,10 +267,11 @@ public final class ThresholdRule extends Rule {
       if (start.isBefore(ps.rearmAfter)) {
         continue;
       }
-      List<Point> in = new ArrayList<>();
-      for (int i = end; i >= 0 && pts.get(i).time().isAfter(start); i--) {
-        in.add(0, pts.get(i));
+      int from = end;
+      while (from > 0 && pts.get(from - 1).time().isAfter(start)) {
+        from--;
       }
+      List<Point> in = pts.subList(from, end + 1);
       double value = measure(in);
       if (value >= atLeast) {
         ps.rearmAfter = endTime;
@@ -194,7 +282,7 @@ public final class ThresholdRule extends Rule {
                 key,
                 key + "|" + in.get(0).event().id() + "|" + trigger.event().id(),
                 endTime,
-                vars(key, in, value),
+                vars(key, in.size(), value),
                 Map.of(),
                 in.stream().map(Point::event).toList())
             .map(List::of)
@@ -224,7 +312,7 @@ public final class ThresholdRule extends Rule {
               key,
               key + "|" + in.get(0).event().id() + "|" + due,
               due,
-              vars(key, in, value),
+              vars(key, in.size(), value),
               Map.of(),
               in.stream().map(Point::event).toList())
           .ifPresent(out::add);
@@ -232,6 +320,14 @@ public final class ThresholdRule extends Rule {
     ps.openStart = null;
     Optional<Point> next = ps.points.stream().filter(p -> !p.time().isBefore(due)).findFirst();
     ps.points.removeIf(p -> p.time().isBefore(due));
+    if (!ps.points.isEmpty()) {
+      ps.recompute(window);
+    } else {
+      ps.lo = 0;
+      ps.count = 0;
+      ps.sum = 0;
+      ps.distinct.clear();
+    }
     if (next.isPresent()) {
       ps.openStart = next.get().time();
       state.schedule(id(), key, ps.openStart.plus(window));
@@ -265,6 +361,9 @@ public final class ThresholdRule extends Rule {
       Object distinct = o.path("distinct").isNull() ? null : EventJson.toPlain(o.get("distinct"));
       ps.points.add(new Point(e.time(), e, o.path("number").asDouble(), distinct));
     }
+    if (!ps.points.isEmpty()) {
+      ps.recompute(window);
+    }
     return ps;
   }
 
@@ -280,10 +379,10 @@ public final class ThresholdRule extends Rule {
     };
   }
 
-  private Map<String, Object> vars(String key, List<Point> in, double value) {
+  private Map<String, Object> vars(String key, int count, double value) {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("key", key);
-    v.put("count", (long) in.size());
+    v.put("count", (long) count);
     v.put("value", value);
     if (measure != Measure.COUNT) {
       v.put(measure == Measure.SUM ? "sum" : "distinct", value);
