@@ -60,19 +60,23 @@ public class EngineBenchmark {
   @Param({"100", "1000"})
   public int rules;
 
+  /** {@code mixed}: 40 % match, 40 % threshold, 20 % sequence; {@code match}: match rules only. */
+  @Param({"mixed", "match"})
+  public String mix;
+
   private Engine engine;
   private List<Event> events;
   private int next;
   private byte[] ndjson;
   private final EventParser parser = new EventParser(1000);
 
-  static List<Detector> rules(int n, Random random) {
+  static List<Detector> rules(int n, Random random, boolean matchOnly) {
     RuleCompiler compiler = new RuleCompiler();
     List<Detector> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       String type = TYPES[i % TYPES.length];
       String other = TYPES[(i + 1) % TYPES.length];
-      int kind = i % 10;
+      int kind = matchOnly ? 0 : i % 10;
       String body;
       if (kind < 4) {
         body =
@@ -134,7 +138,7 @@ public class EngineBenchmark {
     Random random = new Random(42);
     engine =
         new Engine(
-            rules(rules, random),
+            rules(rules, random, mix.equals("match")),
             dev.bulwark.engine.detect.State.inMemory(),
             Duration.ofMinutes(5));
     events = stream(STREAM, random);
