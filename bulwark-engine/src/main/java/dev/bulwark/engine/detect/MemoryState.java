@@ -50,10 +50,18 @@ final class MemoryState implements State {
       byKey.put(key, slot);
       size++;
     }
+    last = slot;
     return slot;
   }
 
+  /** The slot used last: a rule reads an entry, then extends its life, for the same key. */
+  private Slot last;
+
   private Slot find(String detector, String key) {
+    Slot l = last;
+    if (l != null && l.detector.equals(detector) && l.key.equals(key)) {
+      return l;
+    }
     Map<String, Slot> byKey = slots.get(detector);
     return byKey == null ? null : byKey.get(key);
   }
@@ -75,6 +83,7 @@ final class MemoryState implements State {
     if (byKey != null && byKey.remove(key) != null) {
       size--;
     }
+    last = null;
   }
 
   @Override
@@ -157,6 +166,7 @@ final class MemoryState implements State {
     expiries.clear();
     timers.clear();
     size = 0;
+    last = null;
     watermark = dump.watermark();
     for (Entry e : dump.entries()) {
       slot(e.detector(), e.key()).value = e.value();

@@ -3,7 +3,6 @@ package dev.bulwark.engine.rule;
 import dev.bulwark.engine.event.Event;
 import dev.bulwark.engine.event.EventFields;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The key a rule groups events by: one or more event fields ({@code account}, {@code ip}, {@code
@@ -41,11 +40,24 @@ record KeyFn(List<String> fields) {
   }
 
   static Object value(Event e, String field) {
-    if (field.startsWith("attrs.")) {
-      return e.attrs().get(field.substring("attrs.".length()));
-    }
-    Map<String, Object> m = e.asMap();
-    return m.get(field);
+    return switch (field) {
+      case "id" -> e.id();
+      case "type" -> e.type();
+      case "time" -> e.time().toString();
+      case "source" -> e.source();
+      case "account" -> e.account();
+      case "ip" -> e.ip();
+      case "device" -> e.device();
+      case "chain" -> e.chain();
+      case "asset" -> e.asset();
+      case "amount" -> e.amount() == null ? null : e.amount().doubleValue();
+      case "amount_usd" -> e.amountUsd();
+      case "from" -> e.from();
+      case "to" -> e.to();
+      case "tx" -> e.tx();
+      default ->
+          field.startsWith("attrs.") ? e.attrs().get(field.substring("attrs.".length())) : null;
+    };
   }
 
   @Override

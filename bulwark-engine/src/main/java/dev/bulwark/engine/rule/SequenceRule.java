@@ -107,10 +107,32 @@ public final class SequenceRule extends Rule {
     return within.plus(absent.map(Absent::within).orElse(Duration.ZERO));
   }
 
+  /**
+   * Whether any step (or the absent condition) could match the event. A condition that reads bound
+   * values fails without them and counts as "could": only events no step can ever use are left out
+   * of the key's buffer.
+   */
+  private boolean relevant(Event e) {
+    for (Step s : steps) {
+      if (couldMatch(s.where(), e)) {
+        return true;
+      }
+    }
+    return absent.isPresent() && couldMatch(absent.get().where(), e);
+  }
+
+  private static boolean couldMatch(Condition c, Event e) {
+    try {
+      return c.test(e, Map.of());
+    } catch (RuntimeException unknownWithoutBindings) {
+      return true;
+    }
+  }
+
   @Override
   public List<Alert> inspect(Event e, State state) {
     String key = by.of(e);
-    if (key == null) {
+    if (key == null || !relevant(e)) {
       return List.of();
     }
     Track t = state.entry(id(), key, Track::new);
