@@ -1,5 +1,7 @@
 package dev.bulwark.engine.detect;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -22,6 +24,21 @@ public final class DetectorFailures {
   Snapshot snapshot() {
     Snapshot s = last.get();
     return new Snapshot(detector, count.get(), s.lastEventId(), s.lastMessage());
+  }
+
+  /** Adds up the failures of several engines (partitions, organisations), per detector. */
+  public static Map<String, Snapshot> sum(Iterable<Map<String, Snapshot>> parts) {
+    Map<String, Snapshot> sum = new HashMap<>();
+    for (Map<String, Snapshot> part : parts) {
+      part.forEach(
+          (id, f) ->
+              sum.merge(
+                  id,
+                  f,
+                  (a, b) ->
+                      new Snapshot(id, a.count() + b.count(), b.lastEventId(), b.lastMessage())));
+    }
+    return sum;
   }
 
   /** The count of failures and the most recent one. */

@@ -153,19 +153,11 @@ public final class PartitionedEngine implements AutoCloseable {
 
   /** Failures so far, per detector, over all partitions. */
   public Map<String, DetectorFailures.Snapshot> failures() {
-    Map<String, DetectorFailures.Snapshot> sum = new HashMap<>();
+    List<Map<String, DetectorFailures.Snapshot>> parts = new ArrayList<>();
     for (Engine e : partitions) {
-      e.failures()
-          .forEach(
-              (id, f) ->
-                  sum.merge(
-                      id,
-                      f,
-                      (a, b) ->
-                          new DetectorFailures.Snapshot(
-                              id, a.count() + b.count(), b.lastEventId(), b.lastMessage())));
+      parts.add(e.failures());
     }
-    return sum;
+    return DetectorFailures.sum(parts);
   }
 
   public long lateEvents() {

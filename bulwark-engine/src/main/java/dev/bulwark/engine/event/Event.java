@@ -46,6 +46,31 @@ public record Event(
   }
 
   /**
+   * One top-level field by its JSON name, as rule conditions see it: {@code time} as ISO-8601 text,
+   * {@code amount} as a double; null when absent or unknown.
+   */
+  public Object field(String name) {
+    return switch (name) {
+      case "id" -> id;
+      case "type" -> type;
+      case "time" -> time.toString();
+      case "source" -> source;
+      case "account" -> account;
+      case "ip" -> ip;
+      case "device" -> device;
+      case "chain" -> chain;
+      case "asset" -> asset;
+      case "amount" -> amount == null ? null : amount.doubleValue();
+      case "amount_usd" -> amountUsd;
+      case "from" -> from;
+      case "to" -> to;
+      case "tx" -> tx;
+      case "attrs" -> attrs;
+      default -> null;
+    };
+  }
+
+  /**
    * The event as the map that rule conditions see as {@code e}: field names as in JSON, only the
    * fields that are present, {@code time} as ISO-8601 text and {@code amount} as a double. A view,
    * not a copy.

@@ -19,27 +19,7 @@ final class EventView extends AbstractMap<String, Object> {
 
   @Override
   public Object get(Object key) {
-    if (!(key instanceof String name)) {
-      return null;
-    }
-    return switch (name) {
-      case "id" -> e.id();
-      case "type" -> e.type();
-      case "time" -> e.time().toString();
-      case "source" -> e.source();
-      case "account" -> e.account();
-      case "ip" -> e.ip();
-      case "device" -> e.device();
-      case "chain" -> e.chain();
-      case "asset" -> e.asset();
-      case "amount" -> e.amount() == null ? null : e.amount().doubleValue();
-      case "amount_usd" -> e.amountUsd();
-      case "from" -> e.from();
-      case "to" -> e.to();
-      case "tx" -> e.tx();
-      case "attrs" -> e.attrs();
-      default -> null;
-    };
+    return key instanceof String name ? e.field(name) : null;
   }
 
   @Override

@@ -115,26 +115,9 @@ final class FastPath {
     return Optional.empty();
   }
 
-  /** Reads one event field as CEL sees it (as {@code Event.asMap()} does), without a map. */
+  /** Reads one event field as CEL sees it; {@code attrs} itself is not comparable. */
   private static java.util.function.Function<Event, Object> accessor(String field) {
-    return switch (field) {
-      case "id" -> Event::id;
-      case "type" -> Event::type;
-      case "time" -> e -> e.time().toString();
-      case "source" -> Event::source;
-      case "account" -> Event::account;
-      case "ip" -> Event::ip;
-      case "device" -> Event::device;
-      case "chain" -> Event::chain;
-      case "asset" -> Event::asset;
-      case "amount" -> e -> e.amount() == null ? null : e.amount().doubleValue();
-      case "amount_usd" -> Event::amountUsd;
-      case "from" -> Event::from;
-      case "to" -> Event::to;
-      case "tx" -> Event::tx;
-      case "attrs" -> e -> new Opaque(e.attrs());
-      default -> e -> null;
-    };
+    return field.equals("attrs") ? e -> new Opaque(e.attrs()) : e -> e.field(field);
   }
 
   /** Values as CEL sees them: only the types the fast path can compare; others are not plain. */

@@ -40,24 +40,9 @@ record KeyFn(List<String> fields) {
   }
 
   static Object value(Event e, String field) {
-    return switch (field) {
-      case "id" -> e.id();
-      case "type" -> e.type();
-      case "time" -> e.time().toString();
-      case "source" -> e.source();
-      case "account" -> e.account();
-      case "ip" -> e.ip();
-      case "device" -> e.device();
-      case "chain" -> e.chain();
-      case "asset" -> e.asset();
-      case "amount" -> e.amount() == null ? null : e.amount().doubleValue();
-      case "amount_usd" -> e.amountUsd();
-      case "from" -> e.from();
-      case "to" -> e.to();
-      case "tx" -> e.tx();
-      default ->
-          field.startsWith("attrs.") ? e.attrs().get(field.substring("attrs.".length())) : null;
-    };
+    return field.startsWith("attrs.")
+        ? e.attrs().get(field.substring("attrs.".length()))
+        : e.field(field);
   }
 
   @Override

@@ -389,19 +389,8 @@ public final class DetectionPump implements AutoCloseable {
 
   /** Failures so far, per rule, summed over every organisation's engine, for the API. */
   public Map<String, DetectorFailures.Snapshot> failures() {
-    Map<String, DetectorFailures.Snapshot> sum = new HashMap<>();
-    for (PartitionedEngine e : engines.values()) {
-      e.failures()
-          .forEach(
-              (id, f) ->
-                  sum.merge(
-                      id,
-                      f,
-                      (a, b) ->
-                          new DetectorFailures.Snapshot(
-                              id, a.count() + b.count(), b.lastEventId(), b.lastMessage())));
-    }
-    return sum;
+    return DetectorFailures.sum(
+        engines.values().stream().map(PartitionedEngine::failures).toList());
   }
 
   /** Events that came later than the allowed lateness, over every organisation. */

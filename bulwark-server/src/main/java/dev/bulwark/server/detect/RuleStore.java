@@ -16,6 +16,9 @@ public final class RuleStore {
     this.clock = clock;
   }
 
+  private static final org.jdbi.v3.core.mapper.RowMapper<Row> ROW =
+      (rs, ctx) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4));
+
   /** One row: a rule's text (null for an override of a file rule) and whether it is enabled. */
   public record Row(long orgId, String ruleId, String text, boolean enabled) {}
 
