@@ -1,0 +1,42 @@
+package dev.bulwark.engine.intel;
+
+import java.util.Locale;
+
+/**
+ * A value an indicator names and an event can carry, normalised for exact lookup: wallet addresses
+ * in lower case (EVM addresses compare case-insensitively), domains in lower case without a
+ * trailing dot, hashes as {@code algorithm:hex} in lower case.
+ */
+public record Observable(Kind kind, String value) {
+  /** The sorts of value the index looks up. */
+  public enum Kind {
+    WALLET,
+    DOMAIN,
+    URL,
+    IP,
+    FILE_HASH
+  }
+
+  public static Observable wallet(String address) {
+    return new Observable(Kind.WALLET, address.trim().toLowerCase(Locale.ROOT));
+  }
+
+  public static Observable domain(String name) {
+    String d = name.trim().toLowerCase(Locale.ROOT);
+    return new Observable(Kind.DOMAIN, d.endsWith(".") ? d.substring(0, d.length() - 1) : d);
+  }
+
+  public static Observable url(String url) {
+    return new Observable(Kind.URL, url.trim());
+  }
+
+  public static Observable hash(String algorithm, String hex) {
+    String algo = algorithm.toUpperCase(Locale.ROOT).replace("_", "-");
+    return new Observable(Kind.FILE_HASH, algo + ":" + hex.trim().toLowerCase(Locale.ROOT));
+  }
+
+  @Override
+  public String toString() {
+    return kind.name().toLowerCase(Locale.ROOT) + " " + value;
+  }
+}
