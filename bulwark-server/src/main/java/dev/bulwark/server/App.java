@@ -18,6 +18,8 @@ import dev.bulwark.server.http.RuleRoutes;
 import dev.bulwark.server.http.StatusRoutes;
 import dev.bulwark.server.ingest.EventStore;
 import dev.bulwark.server.ingest.IngestService;
+import dev.bulwark.server.intel.IntelService;
+import dev.bulwark.server.intel.IntelStore;
 import dev.bulwark.server.notify.DeliveryWorker;
 import dev.bulwark.server.notify.NotifierService;
 import dev.bulwark.server.notify.NotifierStore;
@@ -43,6 +45,8 @@ public final class App implements AutoCloseable {
   private final AlertStore alerts;
   private final List<Rule> rules;
   private final RuleCatalog catalog;
+  private final IntelService intel;
+  private java.util.concurrent.ScheduledExecutorService intelRefresh;
   private final NotifierStore notifiers;
   private final DeliveryWorker delivery;
   private RuleWatcher watcher;
@@ -61,6 +65,7 @@ public final class App implements AutoCloseable {
       this.events = new EventStore(db.jdbi(), clock);
       this.alerts = new AlertStore(db.jdbi(), clock);
       this.catalog = new RuleCatalog(rules, new RuleStore(db.jdbi(), clock));
+      this.intel = new IntelService(new IntelStore(db.jdbi(), clock), clock);
       this.notifiers = new NotifierStore(db.jdbi(), clock);
       Config.Notify n = config.notifications();
       this.delivery =
@@ -76,7 +81,7 @@ public final class App implements AutoCloseable {
               db.jdbi(),
               events,
               alerts,
-              catalog::detectorsFor,
+              org -> withIntel(catalog.detectorsFor(org)),
               config.detection().allowedLateness(),
               config.detection().partitions(),
               notifiers::enqueue,
@@ -91,6 +96,13 @@ public final class App implements AutoCloseable {
       db.close();
       throw e;
     }
+  }
+
+  /** An organisation's rules, then the intel detector (feeds apply to every organisation). */
+  private List<dev.bulwark.engine.detect.Detector> withIntel(List<Rule> rules) {
+    List<dev.bulwark.engine.detect.Detector> all = new java.util.ArrayList<>(rules);
+    all.add(intel.detector());
+    return all;
   }
 
   /** The store, rules and detection, without HTTP: for CLI commands that work on local data. */
@@ -135,6 +147,24 @@ public final class App implements AutoCloseable {
             db::isHealthy);
     pump.start();
     delivery.start();
+    intelRefresh =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "bulwark-intel-refresh");
+              t.setDaemon(true);
+              return t;
+            });
+    intelRefresh.scheduleWithFixedDelay(
+        () -> {
+          try {
+            intel.refresh();
+          } catch (RuntimeException e) {
+            LOG.warn("intel refresh failed: {}", e.getMessage());
+          }
+        },
+        5,
+        5,
+        java.util.concurrent.TimeUnit.SECONDS);
     api = new ApiServer(config.server(), services).start();
     config
         .rules()
@@ -186,12 +216,20 @@ public final class App implements AutoCloseable {
     return catalog;
   }
 
+  public IntelService intel() {
+    return intel;
+  }
+
   /** Stops serving, lets detection finish its batch, closes the store. Safe to call twice. */
   @Override
   public synchronized void close() {
     if (watcher != null) {
       watcher.close();
       watcher = null;
+    }
+    if (intelRefresh != null) {
+      intelRefresh.shutdownNow();
+      intelRefresh = null;
     }
     if (api != null) {
       api.close();

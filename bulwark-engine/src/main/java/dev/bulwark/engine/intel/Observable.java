@@ -17,8 +17,14 @@ public record Observable(Kind kind, String value) {
     FILE_HASH
   }
 
+  /**
+   * EVM addresses ({@code 0x…}) compare case-insensitively and are held in lower case; other
+   * chains' addresses (base58 and the like) are case-sensitive and kept as they are.
+   */
   public static Observable wallet(String address) {
-    return new Observable(Kind.WALLET, address.trim().toLowerCase(Locale.ROOT));
+    String a = address.trim();
+    return new Observable(
+        Kind.WALLET, a.startsWith("0x") || a.startsWith("0X") ? a.toLowerCase(Locale.ROOT) : a);
   }
 
   public static Observable domain(String name) {

@@ -180,7 +180,11 @@ public final class RuleCompiler {
         kind = kinds.get(0);
       }
       String id = requiredText(map, keys, "id");
-      if (id != null && !ID.matcher(id).matches()) {
+      if (id != null && id.equals(dev.bulwark.engine.intel.IntelDetector.ID)) {
+        problem(
+            keys.get("id").getValueNode(),
+            "'%s' is reserved for the built-in indicator matcher; choose another id".formatted(id));
+      } else if (id != null && !ID.matcher(id).matches()) {
         problem(
             keys.get("id").getValueNode(),
             "invalid id '%s'; use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit"

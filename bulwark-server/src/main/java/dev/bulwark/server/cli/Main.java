@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       AlertsCommand.class,
       RulesCommand.class,
+      IntelCommand.class,
       TokenCommand.class,
       ConfigCommand.class,
       VersionCommand.class,
