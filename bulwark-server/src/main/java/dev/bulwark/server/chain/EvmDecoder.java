@@ -1,0 +1,247 @@
+package dev.bulwark.server.chain;
+
+import dev.bulwark.engine.event.Address;
+import dev.bulwark.engine.event.Event;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.core.methods.response.Transaction;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+
+/**
+ * Turns a block, its transactions and their receipts into canonical events: {@code
+ * chain.transaction} per transaction, {@code chain.transfer} for native value and for ERC-20 /
+ * ERC-721 {@code Transfer} logs, {@code chain.approval} for {@code Approval} and {@code
+ * ApprovalForAll}, and {@code chain.contract_created}. Ids are deterministic ({@code
+ * <caip2>:<block>:<tx index>[:log:<log index>]}), so a replay is idempotent. Amounts keep full
+ * precision in the smallest unit.
+ */
+final class EvmDecoder {
+  /** keccak256("Transfer(address,address,uint256)"), shared by ERC-20 and ERC-721. */
+  static final String TRANSFER =
+      "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
+
+  /** keccak256("Approval(address,address,uint256)"). */
+  static final String APPROVAL =
+      "0x8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b925";
+
+  /** keccak256("ApprovalForAll(address,address,bool)"). */
+  static final String APPROVAL_FOR_ALL =
+      "0x17307eab39ab6107e8899845ad3d59bd9653f200f220920489ca2b5937696c31";
+
+  private final String chain;
+  private final String nativeAsset;
+
+  EvmDecoder(String chain, String nativeAsset) {
+    this.chain = chain;
+    this.nativeAsset = nativeAsset;
+  }
+
+  List<Event> decode(EthBlock.Block block, Map<String, TransactionReceipt> receipts) {
+    List<Event> out = new ArrayList<>();
+    long number = block.getNumber().longValueExact();
+    Instant time = Instant.ofEpochSecond(block.getTimestamp().longValueExact());
+    for (EthBlock.TransactionResult<?> r : block.getTransactions()) {
+      Transaction tx = (Transaction) r.get();
+      TransactionReceipt receipt = receipts.get(tx.getHash());
+      long index = tx.getTransactionIndex().longValueExact();
+      String base = "%s:%d:%d".formatted(chain, number, index);
+      String from = address(tx.getFrom());
+      String to = tx.getTo() == null ? null : address(tx.getTo());
+      boolean ok = receipt == null || receipt.isStatusOK();
+      Map<String, Object> attrs = new LinkedHashMap<>();
+      attrs.put("block", number);
+      attrs.put("tx_index", index);
+      attrs.put("status", ok ? "success" : "reverted");
+      if (tx.getInput() != null && tx.getInput().length() >= 10) {
+        attrs.put("selector", tx.getInput().substring(0, 10).toLowerCase(Locale.ROOT));
+      }
+      out.add(
+          event(
+              base,
+              "chain.transaction",
+              time,
+              from,
+              to,
+              tx.getHash(),
+              nativeAsset,
+              new BigDecimal(tx.getValue()),
+              attrs));
+      if (!ok) {
+        continue; // a reverted transaction moved nothing and emitted no logs
+      }
+      if (tx.getValue().signum() > 0 && to != null) {
+        out.add(
+            event(
+                base + ":value",
+                "chain.transfer",
+                time,
+                from,
+                to,
+                tx.getHash(),
+                nativeAsset,
+                new BigDecimal(tx.getValue()),
+                Map.of("standard", "native", "decimals", 18L, "block", number)));
+      }
+      if (receipt != null && receipt.getContractAddress() != null) {
+        Map<String, Object> created = new LinkedHashMap<>();
+        created.put("creator", from);
+        created.put("nonce", tx.getNonce().longValueExact());
+        created.put("block", number);
+        out.add(
+            event(
+                base + ":create",
+                "chain.contract_created",
+                time,
+                from,
+                address(receipt.getContractAddress()),
+                tx.getHash(),
+                null,
+                null,
+                created));
+      }
+      if (receipt != null) {
+        for (Log log : receipt.getLogs()) {
+          Event e = decodeLog(log, base, time, tx.getHash(), number);
+          if (e != null) {
+            out.add(e);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private Event decodeLog(Log log, String base, Instant time, String txHash, long block) {
+    List<String> topics = log.getTopics();
+    if (topics.isEmpty()) {
+      return null;
+    }
+    String topic0 = topics.get(0).toLowerCase(Locale.ROOT);
+    String id = base + ":log:" + log.getLogIndex().longValueExact();
+    String token = address(log.getAddress());
+    Map<String, Object> attrs = new LinkedHashMap<>();
+    attrs.put("token", token);
+    attrs.put("log_index", log.getLogIndex().longValueExact());
+    attrs.put("block", block);
+    switch (topic0) {
+      case TRANSFER -> {
+        if (topics.size() == 3) {
+          attrs.put("standard", "erc20");
+          return event(
+              id,
+              "chain.transfer",
+              time,
+              topicAddress(topics.get(1)),
+              topicAddress(topics.get(2)),
+              txHash,
+              token,
+              uint(log.getData()),
+              attrs);
+        }
+        if (topics.size() == 4) {
+          attrs.put("standard", "erc721");
+          attrs.put("token_id", new BigInteger(topics.get(3).substring(2), 16).toString());
+          return event(
+              id,
+              "chain.transfer",
+              time,
+              topicAddress(topics.get(1)),
+              topicAddress(topics.get(2)),
+              txHash,
+              token,
+              BigDecimal.ONE,
+              attrs);
+        }
+        return null;
+      }
+      case APPROVAL -> {
+        if (topics.size() != 3) {
+          return null;
+        }
+        attrs.put("kind", "approve");
+        BigDecimal amount = uint(log.getData());
+        attrs.put("unlimited", amount.compareTo(new BigDecimal(BigInteger.TWO.pow(255))) >= 0);
+        return event(
+            id,
+            "chain.approval",
+            time,
+            topicAddress(topics.get(1)),
+            topicAddress(topics.get(2)),
+            txHash,
+            token,
+            amount,
+            attrs);
+      }
+      case APPROVAL_FOR_ALL -> {
+        if (topics.size() != 3) {
+          return null;
+        }
+        attrs.put("kind", "approval_for_all");
+        attrs.put("approved", uint(log.getData()).signum() != 0);
+        return event(
+            id,
+            "chain.approval",
+            time,
+            topicAddress(topics.get(1)),
+            topicAddress(topics.get(2)),
+            txHash,
+            token,
+            null,
+            attrs);
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
+  private Event event(
+      String id,
+      String type,
+      Instant time,
+      String from,
+      String to,
+      String tx,
+      String asset,
+      BigDecimal amount,
+      Map<String, Object> attrs) {
+    return new Event(
+        id,
+        type,
+        time,
+        "evm",
+        null,
+        null,
+        null,
+        chain,
+        asset,
+        amount,
+        null,
+        from,
+        to,
+        tx.toLowerCase(Locale.ROOT),
+        attrs);
+  }
+
+  private static String address(String hex) {
+    return Address.parse(hex.toLowerCase(Locale.ROOT)).checksummed();
+  }
+
+  private static String topicAddress(String topic) {
+    return address("0x" + topic.substring(topic.length() - 40));
+  }
+
+  private static BigDecimal uint(String data) {
+    String hex =
+        data == null || data.length() <= 2 ? "0" : data.substring(2, Math.min(data.length(), 66));
+    return new BigDecimal(new BigInteger(hex.isEmpty() ? "0" : hex, 16));
+  }
+}

@@ -1,0 +1,88 @@
+package dev.bulwark.server.chain;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * A real anvil node for tests, from the npm package the build installs into {@code
+ * target/chain-tools}; its state goes to a temporary directory that is deleted afterwards.
+ */
+final class Anvil implements AutoCloseable {
+  static final Path TOOLS = Path.of("target", "chain-tools", "node_modules", ".bin");
+  private final Process process;
+  private final Path cache;
+  final String url;
+  final Web3j web3j;
+
+  Anvil() throws IOException, InterruptedException {
+    Path binary = TOOLS.resolve("anvil");
+    if (!Files.isExecutable(binary)) {
+      throw new IllegalStateException(
+          "anvil is missing at "
+              + binary.toAbsolutePath()
+              + "; the build installs it (npm install @foundry-rs/anvil@1.7.1) — run ./mvnw verify");
+    }
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    cache = Files.createTempDirectory("anvil-cache");
+    process =
+        new ProcessBuilder(
+                binary.toString(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--cache-path",
+                cache.toString(),
+                "--silent")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    url = "http://127.0.0.1:" + port;
+    web3j = Web3j.build(new HttpService(url));
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    while (true) {
+      try {
+        web3j.ethBlockNumber().send();
+        break;
+      } catch (IOException notYet) {
+        if (Instant.now().isAfter(deadline) || !process.isAlive()) {
+          close();
+          throw new IllegalStateException("anvil did not start on port " + port);
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  List<String> accounts() throws IOException {
+    return web3j.ethAccounts().send().getAccounts();
+  }
+
+  @Override
+  public void close() {
+    web3j.shutdown();
+    process.destroy();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try (Stream<Path> walk = Files.walk(cache)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temp directory; the OS cleans it eventually
+    }
+  }
+}

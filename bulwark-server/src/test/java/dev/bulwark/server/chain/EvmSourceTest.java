@@ -1,0 +1,248 @@
+package dev.bulwark.server.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bulwark.engine.event.Address;
+import dev.bulwark.engine.event.Event;
+import dev.bulwark.server.auth.TokenStore;
+import dev.bulwark.server.db.Database;
+import dev.bulwark.server.db.TestDatabases;
+import dev.bulwark.server.ingest.EventStore;
+import dev.bulwark.server.ingest.IngestService;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.TypeEncoder;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+
+/** The EVM source against a real anvil node and a contract compiled with solc-js. */
+final class EvmSourceTest {
+  private static final BigInteger ONE_AND_A_HALF_ETH = new BigInteger("1500000000000000000");
+
+  @TempDir Path dir;
+  private Anvil anvil;
+  private Database db;
+  private EventStore events;
+  private IngestService ingest;
+  private long org;
+  private List<String> accounts;
+
+  @BeforeEach
+  void start() throws Exception {
+    anvil = new Anvil();
+    accounts = anvil.accounts();
+    db = Database.open(TestDatabases.h2(dir.resolve("data")));
+    events = new EventStore(db.jdbi(), Clock.systemUTC());
+    ingest = new IngestService(1000, events, new SimpleMeterRegistry(), () -> {});
+    org = new TokenStore(db.jdbi(), Clock.systemUTC()).organisation("acme").id();
+  }
+
+  @AfterEach
+  void stop() {
+    db.close();
+    anvil.close();
+  }
+
+  private EvmSource source(long chainId) {
+    return new EvmSource(
+        new EvmSource.Network(
+            "eip155:31337",
+            anvil.url,
+            chainId,
+            0,
+            Duration.ofSeconds(1),
+            Optional.of(0L),
+            "ETH",
+            1000),
+        org,
+        db.jdbi(),
+        ingest,
+        Clock.systemUTC(),
+        new SimpleMeterRegistry());
+  }
+
+  private TransactionReceipt send(String from, String to, BigInteger value, String data)
+      throws IOException {
+    String hash =
+        anvil
+            .web3j
+            .ethSendTransaction(
+                new Transaction(from, null, null, BigInteger.valueOf(3_000_000), to, value, data))
+            .send()
+            .getTransactionHash();
+    assertThat(hash).as("anvil accepted the transaction").isNotNull();
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
+    while (true) {
+      Optional<TransactionReceipt> r =
+          anvil.web3j.ethGetTransactionReceipt(hash).send().getTransactionReceipt();
+      if (r.isPresent()) {
+        return r.get();
+      }
+      assertThat(java.time.Instant.now()).as("mined").isBefore(deadline);
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+    }
+  }
+
+  private String compileToken() throws Exception {
+    Path out = Files.createDirectories(dir.resolve("solc"));
+    Path source =
+        Files.copy(Path.of("src/test/resources/contracts/Token.sol"), dir.resolve("Token.sol"));
+    Process p =
+        new ProcessBuilder(
+                Anvil.TOOLS.resolve("solcjs").toAbsolutePath().toString(),
+                "--bin",
+                "--optimize",
+                "-o",
+                out.toString(),
+                source.toString())
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .start();
+    String log = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(log).isZero();
+    try (var files = Files.list(out)) {
+      Path bin =
+          files
+              .filter(f -> f.getFileName().toString().endsWith("Token.bin"))
+              .findFirst()
+              .orElseThrow();
+      return "0x" + Files.readString(bin).trim();
+    }
+  }
+
+  private List<Event> stored() {
+    return events.readAfter(0, 10_000).stream().map(EventStore.Stored::event).toList();
+  }
+
+  private static String checksum(String a) {
+    return Address.parse(a.toLowerCase()).checksummed();
+  }
+
+  @Test
+  void aWrongChainIdIsAClearError() {
+    try (EvmSource wrong = source(1)) {
+      assertThatThrownBy(wrong::verifyChainId)
+          .hasMessageContaining("reports chain id 31337, but 1 is configured");
+    }
+  }
+
+  @Test
+  void transactionsTransfersContractsAndApprovalsAreDecodedExactly() throws Exception {
+    String alice = accounts.get(0);
+    String bob = accounts.get(1);
+    String carol = accounts.get(2);
+    TransactionReceipt eth = send(alice, bob, ONE_AND_A_HALF_ETH, null);
+    String deploy = compileToken() + TypeEncoder.encode(new Uint256(1_000_000_000L));
+    TransactionReceipt created = send(alice, null, BigInteger.ZERO, deploy);
+    String token = created.getContractAddress();
+    TransactionReceipt moved =
+        send(
+            alice,
+            token,
+            BigInteger.ZERO,
+            FunctionEncoder.encode(
+                new Function(
+                    "transfer",
+                    List.of(new org.web3j.abi.datatypes.Address(bob), new Uint256(1234)),
+                    List.of())));
+    BigInteger max = BigInteger.TWO.pow(256).subtract(BigInteger.ONE);
+    send(
+        alice,
+        token,
+        BigInteger.ZERO,
+        FunctionEncoder.encode(
+            new Function(
+                "approve",
+                List.of(new org.web3j.abi.datatypes.Address(carol), new Uint256(max)),
+                List.of())));
+
+    try (EvmSource source = source(31337)) {
+      source.verifyChainId();
+      assertThat(source.pollOnce()).isGreaterThanOrEqualTo(4);
+    }
+    List<Event> all = stored();
+    Event native_ =
+        all.stream()
+            .filter(
+                e ->
+                    e.type().equals("chain.transfer") && "native".equals(e.attrs().get("standard")))
+            .findFirst()
+            .orElseThrow();
+    assertThat(native_.from()).isEqualTo(checksum(alice));
+    assertThat(native_.to()).isEqualTo(checksum(bob));
+    assertThat(native_.amount()).isEqualByComparingTo(new BigDecimal(ONE_AND_A_HALF_ETH));
+    assertThat(native_.tx()).isEqualTo(eth.getTransactionHash());
+    assertThat(native_.id()).isEqualTo("eip155:31337:%d:0:value".formatted(eth.getBlockNumber()));
+
+    Event deployed =
+        all.stream()
+            .filter(e -> e.type().equals("chain.contract_created"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(deployed.to()).isEqualTo(checksum(token));
+    assertThat(deployed.attrs()).containsEntry("creator", checksum(alice));
+
+    List<Event> erc20 =
+        all.stream().filter(e -> "erc20".equals(e.attrs().get("standard"))).toList();
+    assertThat(erc20)
+        .extracting(e -> e.amount().toBigInteger())
+        .containsExactly(BigInteger.valueOf(1_000_000_000L), BigInteger.valueOf(1234));
+    Event transfer = erc20.get(1);
+    assertThat(transfer.from()).isEqualTo(checksum(alice));
+    assertThat(transfer.to()).isEqualTo(checksum(bob));
+    assertThat(transfer.asset()).isEqualTo(checksum(token));
+    assertThat(transfer.tx()).isEqualTo(moved.getTransactionHash());
+
+    Event approval =
+        all.stream().filter(e -> e.type().equals("chain.approval")).findFirst().orElseThrow();
+    assertThat(approval.to()).isEqualTo(checksum(carol));
+    assertThat(approval.amount().toBigInteger()).isEqualTo(max);
+    assertThat(approval.attrs()).containsEntry("unlimited", true);
+    assertThat(all.stream().filter(e -> e.type().equals("chain.transaction"))).hasSize(4);
+  }
+
+  @Test
+  void aRestartResumesFromTheCheckpointAndAReplayStoresNothingTwice() throws Exception {
+    send(accounts.get(0), accounts.get(1), BigInteger.TEN, null);
+    try (EvmSource first = source(31337)) {
+      first.pollOnce();
+    }
+    int before = stored().size();
+    for (int i = 0; i < 5; i++) {
+      send(accounts.get(0), accounts.get(1), BigInteger.valueOf(100 + i), null);
+    }
+    try (EvmSource second = source(31337)) {
+      assertThat(second.pollOnce()).as("only the five new blocks").isEqualTo(5);
+      assertThat(second.status().processed()).isEqualTo(second.status().head());
+    }
+    assertThat(stored()).hasSize(before + 10);
+    db.jdbi().useHandle(h -> h.execute("DELETE FROM chain_checkpoints"));
+    try (EvmSource replay = source(31337)) {
+      replay.pollOnce();
+    }
+    assertThat(stored()).as("a replay from block 0 is idempotent").hasSize(before + 10);
+  }
+}
