@@ -3,6 +3,8 @@ package dev.bulwark.server;
 import dev.bulwark.engine.rule.Rule;
 import dev.bulwark.server.alert.AlertStore;
 import dev.bulwark.server.auth.TokenStore;
+import dev.bulwark.server.chain.ChainSources;
+import dev.bulwark.server.chain.EvmSource;
 import dev.bulwark.server.config.Config;
 import dev.bulwark.server.db.Database;
 import dev.bulwark.server.detect.DetectionPump;
@@ -12,6 +14,7 @@ import dev.bulwark.server.detect.RuleStore;
 import dev.bulwark.server.detect.RuleWatcher;
 import dev.bulwark.server.http.AlertRoutes;
 import dev.bulwark.server.http.ApiServer;
+import dev.bulwark.server.http.ChainRoutes;
 import dev.bulwark.server.http.EventRoutes;
 import dev.bulwark.server.http.NotifierRoutes;
 import dev.bulwark.server.http.RuleRoutes;
@@ -39,6 +42,7 @@ public final class App implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
   private static final int DETECTION_BATCH = 500;
 
+  private final Clock clock;
   private final Database db;
   private final TokenStore tokens;
   private final EventStore events;
@@ -46,6 +50,7 @@ public final class App implements AutoCloseable {
   private final List<Rule> rules;
   private final RuleCatalog catalog;
   private final IntelService intel;
+  private final List<ChainSources.Watched> chains = new java.util.ArrayList<>();
   private java.util.concurrent.ScheduledExecutorService intelRefresh;
   private final NotifierStore notifiers;
   private final DeliveryWorker delivery;
@@ -57,6 +62,7 @@ public final class App implements AutoCloseable {
   private JvmGcMetrics gc;
 
   private App(Config config, Clock clock) {
+    this.clock = clock;
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.rules = config.rules().dir().map(dir -> new RuleLoader().load(dir)).orElse(List.of());
     this.db = Database.open(config.storage());
@@ -143,8 +149,31 @@ public final class App implements AutoCloseable {
             new RuleRoutes(catalog),
             new NotifierRoutes(
                 new NotifierService(notifiers, config.notifications().allowPrivateNetworks())),
+            new ChainRoutes(chains),
             metrics,
             db::isHealthy);
+    for (Config.Network n : config.networks()) {
+      long org = tokens.organisation(n.organisation()).id();
+      EvmSource source =
+          new EvmSource(
+              new EvmSource.Network(
+                  n.id(),
+                  n.rpcUrl().reveal(),
+                  n.chainId(),
+                  n.confirmations(),
+                  n.pollInterval(),
+                  n.startBlock(),
+                  n.nativeAsset(),
+                  n.batch()),
+              org,
+              db.jdbi(),
+              ingest,
+              clock,
+              metrics);
+      chains.add(new ChainSources.Watched(org, source));
+      ChainSources.verify(source, n.id());
+      source.start();
+    }
     pump.start();
     delivery.start();
     intelRefresh =
@@ -227,6 +256,8 @@ public final class App implements AutoCloseable {
       watcher.close();
       watcher = null;
     }
+    chains.forEach(c -> c.source().close());
+    chains.clear();
     if (intelRefresh != null) {
       intelRefresh.shutdownNow();
       intelRefresh = null;

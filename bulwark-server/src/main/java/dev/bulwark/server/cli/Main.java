@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       AlertsCommand.class,
       RulesCommand.class,
       IntelCommand.class,
+      ChainCommand.class,
       TokenCommand.class,
       ConfigCommand.class,
       VersionCommand.class,

@@ -10,7 +10,29 @@ public record Config(
     Rules rules,
     Ingest ingest,
     Detection detection,
-    Notify notifications) {
+    Notify notifications,
+    java.util.List<Network> networks) {
+
+  public Config {
+    networks = java.util.List.copyOf(networks);
+  }
+
+  /**
+   * An EVM network to watch for an organisation: its CAIP-2 id, the JSON-RPC URL (a credential:
+   * providers put API keys in it, so it is never printed whole), the chain id the node must report,
+   * how many blocks to stay behind the head, how often to poll, where to start on the first run
+   * (empty: the current head), the native asset's symbol and the catch-up batch.
+   */
+  public record Network(
+      String id,
+      Secret rpcUrl,
+      long chainId,
+      String organisation,
+      int confirmations,
+      java.time.Duration pollInterval,
+      Optional<Long> startBlock,
+      String nativeAsset,
+      int batch) {}
 
   /** The HTTP listener. */
   public record Server(String host, int port, long maxBodyBytes) {}

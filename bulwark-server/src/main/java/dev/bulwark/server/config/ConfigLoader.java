@@ -127,6 +127,16 @@ public final class ConfigLoader {
         String origin = s == null ? "" : "  # " + s.origin();
         lines.add(String.format("%-" + (width + 1) + "s %s%s", k.path() + ":", value, origin));
       }
+      for (Config.Network n : config.networks()) {
+        lines.add(
+            "network %s: chain id %d, rpc %s, organisation %s, confirmations %d"
+                .formatted(
+                    n.id(),
+                    n.chainId(),
+                    NetworkParser.masked(n.rpcUrl().reveal()),
+                    n.organisation(),
+                    n.confirmations()));
+      }
       return lines;
     }
   }
@@ -156,7 +166,8 @@ public final class ConfigLoader {
     Optional<Path> chosen =
         file.or(
             () -> Files.isRegularFile(DEFAULT_FILE) ? Optional.of(DEFAULT_FILE) : Optional.empty());
-    chosen.ifPresent(f -> readFile(f, settings, problems));
+    List<Config.Network> networks = new ArrayList<>();
+    chosen.ifPresent(f -> readFile(f, settings, networks, problems));
     readEnv(settings, problems);
     flags.forEach(
         (path, value) -> {
@@ -168,7 +179,7 @@ public final class ConfigLoader {
     if (!settings.containsKey("rules.dir") && Files.isDirectory(DEFAULT_RULES)) {
       settings.put("rules.dir", new Setting(DEFAULT_RULES.toString(), "default (./rules exists)"));
     }
-    Config config = build(settings, problems);
+    Config config = build(settings, networks, problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -184,7 +195,11 @@ public final class ConfigLoader {
     return null;
   }
 
-  private void readFile(Path file, Map<String, Setting> settings, List<Problem> problems) {
+  private void readFile(
+      Path file,
+      Map<String, Setting> settings,
+      List<Config.Network> networks,
+      List<Problem> problems) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -214,7 +229,15 @@ public final class ConfigLoader {
               position(file, root.getStartMark()), "the config file must be a YAML mapping"));
       return;
     }
-    flatten(file, "", map, settings, problems);
+    List<NodeTuple> rest = new ArrayList<>();
+    for (NodeTuple t : map.getValue()) {
+      if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("networks")) {
+        networks.addAll(new NetworkParser(file, problems).parse(t.getValueNode()));
+      } else {
+        rest.add(t);
+      }
+    }
+    flatten(file, "", new MappingNode(map.getTag(), rest, map.getFlowStyle()), settings, problems);
   }
 
   private void flatten(
@@ -320,7 +343,8 @@ public final class ConfigLoader {
   }
 
   /** Parses every setting by its type, recording a problem (with the origin) for each bad one. */
-  private static Config build(Map<String, Setting> s, List<Problem> problems) {
+  private static Config build(
+      Map<String, Setting> s, List<Config.Network> networks, List<Problem> problems) {
     Values v = new Values(s, problems);
     Config.Server server =
         new Config.Server(v.host("server.host"), v.port("server.port"), v.size("server.max_body"));
@@ -347,7 +371,7 @@ public final class ConfigLoader {
             v.duration("notify.retry_base"),
             v.integer("notify.max_attempts", 1, 50),
             v.duration("notify.timeout"));
-    return new Config(server, storage, rules, ingest, detection, notify);
+    return new Config(server, storage, rules, ingest, detection, notify, networks);
   }
 
   /** Typed reads of the settings. */

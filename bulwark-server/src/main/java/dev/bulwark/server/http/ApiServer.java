@@ -59,6 +59,7 @@ public final class ApiServer implements AutoCloseable {
       StatusRoutes status,
       RuleRoutes rules,
       NotifierRoutes notifiers,
+      ChainRoutes chains,
       PrometheusMeterRegistry metrics,
       BooleanSupplier healthy) {}
 
@@ -130,6 +131,10 @@ public final class ApiServer implements AutoCloseable {
                   "/api/v1/notifiers/{id}/deliveries",
                   ctx -> s.notifiers().deliveries(ctx, caller(ctx)),
                   Permission.ADMIN);
+              c.routes.get(
+                  "/api/v1/chain/networks",
+                  ctx -> s.chains().networks(ctx, caller(ctx)),
+                  Permission.READ);
               c.routes.get("/api/v1/me", ctx -> me(ctx, caller(ctx)), Permission.AUTHENTICATED);
               c.routes.exception(ProblemException.class, (e, ctx) -> problem(ctx, e));
               c.routes.exception(

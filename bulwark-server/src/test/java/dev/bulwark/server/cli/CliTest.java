@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -238,7 +239,8 @@ final class CliTest {
             new Config.Rules(Optional.of(dir.resolve("rules"))),
             new Config.Ingest(1000, java.time.Duration.ZERO),
             Config.Detection.defaults(),
-            Config.Notify.defaults());
+            Config.Notify.defaults(),
+            List.of());
     try (App app = App.serve(serverConfig, Clock.systemUTC())) {
       String token = app.tokens().create("acme", Role.ADMIN, null).token();
       String url = "http://127.0.0.1:" + app.port();

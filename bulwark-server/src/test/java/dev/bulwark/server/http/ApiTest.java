@@ -67,7 +67,8 @@ final class ApiTest {
             new Config.Rules(Optional.of(rules)),
             new Config.Ingest(1000, Duration.ofSeconds(10)),
             new Config.Detection(4, Duration.ofMinutes(5)),
-            Config.Notify.defaults());
+            Config.Notify.defaults(),
+            List.of());
     app = App.serve(config, Clock.systemUTC());
     admin = app.tokens().create("acme", Role.ADMIN, null).token();
     analyst = app.tokens().create("acme", Role.ANALYST, null).token();

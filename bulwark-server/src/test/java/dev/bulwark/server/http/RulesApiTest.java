@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,7 +67,8 @@ final class RulesApiTest {
                 new Config.Rules(Optional.of(rules)),
                 new Config.Ingest(1000, Duration.ofSeconds(10)),
                 new Config.Detection(2, Duration.ofMinutes(5)),
-                Config.Notify.defaults()),
+                Config.Notify.defaults(),
+                List.of()),
             Clock.systemUTC());
     admin = app.tokens().create("acme", Role.ADMIN, null).token();
     analyst = app.tokens().create("acme", Role.ANALYST, null).token();

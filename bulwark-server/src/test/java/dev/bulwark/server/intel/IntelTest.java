@@ -93,7 +93,8 @@ final class IntelTest {
             new Config.Rules(Optional.empty()),
             new Config.Ingest(1000, Duration.ZERO),
             new Config.Detection(2, Duration.ofMinutes(5)),
-            Config.Notify.defaults());
+            Config.Notify.defaults(),
+            List.of());
     try (App app = App.serve(config, Clock.systemUTC())) {
       long org = app.tokens().organisation("acme").id();
       Path old = Files.writeString(dir.resolve("old.txt"), feed("ofac-eth-2024-09-27.txt"));

@@ -96,7 +96,8 @@ final class NotifyTest {
                 new Config.Rules(Optional.of(rules)),
                 new Config.Ingest(1000, Duration.ofSeconds(10)),
                 new Config.Detection(1, Duration.ofMinutes(5)),
-                new Config.Notify(true, Duration.ofMillis(20), 3, Duration.ofSeconds(5))),
+                new Config.Notify(true, Duration.ofMillis(20), 3, Duration.ofSeconds(5)),
+                List.of()),
             Clock.systemUTC());
     admin = app.tokens().create("acme", Role.ADMIN, null).token();
   }

@@ -1,0 +1,178 @@
+package dev.bulwark.server.config;
+
+import dev.bulwark.engine.Problem;
+import dev.bulwark.engine.rule.Durations;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/** The {@code networks:} list of the config file, every problem with its file position. */
+final class NetworkParser {
+  private static final Pattern CAIP2 = Pattern.compile("eip155:(\\d{1,18})");
+  private static final Set<String> KEYS =
+      Set.of(
+          "id",
+          "rpc",
+          "chain_id",
+          "organisation",
+          "confirmations",
+          "poll_interval",
+          "start_block",
+          "native_asset",
+          "batch");
+  private final Path file;
+  private final List<Problem> problems;
+
+  NetworkParser(Path file, List<Problem> problems) {
+    this.file = file;
+    this.problems = problems;
+  }
+
+  private void problem(Node at, String key, String message) {
+    problems.add(
+        new Problem(
+            file
+                + ":"
+                + (at.getStartMark().getLine() + 1)
+                + ":"
+                + (at.getStartMark().getColumn() + 1)
+                + " networks"
+                + (key.isEmpty() ? "" : "." + key),
+            message));
+  }
+
+  /** The scheme and host of an RPC URL: enough to tell which, never its key. */
+  static String masked(String url) {
+    try {
+      URI u = new URI(url);
+      return u.getScheme()
+          + "://"
+          + u.getHost()
+          + (u.getPort() > 0 ? ":" + u.getPort() : "")
+          + "/****";
+    } catch (URISyntaxException e) {
+      return "****";
+    }
+  }
+
+  List<Config.Network> parse(Node node) {
+    List<Config.Network> out = new ArrayList<>();
+    if (!(node instanceof SequenceNode list)) {
+      problem(node, "", "expected a list of networks, each with id, rpc and organisation");
+      return out;
+    }
+    Set<String> ids = new HashSet<>();
+    for (Node item : list.getValue()) {
+      if (!(item instanceof MappingNode map)) {
+        problem(item, "", "each network is a mapping (id, rpc, organisation, …)");
+        continue;
+      }
+      Map<String, ScalarNode> v = new LinkedHashMap<>();
+      for (NodeTuple t : map.getValue()) {
+        String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "?";
+        if (!KEYS.contains(key)) {
+          problem(
+              t.getKeyNode(),
+              key,
+              "unknown key; expected " + String.join(", ", KEYS.stream().sorted().toList()));
+        } else if (t.getValueNode() instanceof ScalarNode s) {
+          v.put(key, s);
+        } else {
+          problem(t.getValueNode(), key, "expected a single value");
+        }
+      }
+      int before = problems.size();
+      String id = required(map, v, "id");
+      long chainId = -1;
+      if (id != null) {
+        Matcher m = CAIP2.matcher(id);
+        if (!m.matches()) {
+          problem(v.get("id"), "id", "'%s' is not an EVM CAIP-2 id such as eip155:1".formatted(id));
+        } else {
+          chainId = Long.parseLong(m.group(1));
+          if (!ids.add(id)) {
+            problem(v.get("id"), "id", "network '%s' is listed twice".formatted(id));
+          }
+        }
+      }
+      if (v.containsKey("chain_id")) {
+        chainId = number(v.get("chain_id"), "chain_id", 1, Long.MAX_VALUE);
+      }
+      String rpc = required(map, v, "rpc");
+      if (rpc != null) {
+        try {
+          URI u = new URI(rpc);
+          if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
+            problem(v.get("rpc"), "rpc", "expected an http(s):// JSON-RPC URL");
+          }
+        } catch (URISyntaxException e) {
+          problem(v.get("rpc"), "rpc", "not a URL");
+        }
+      }
+      String org = required(map, v, "organisation");
+      int confirmations =
+          v.containsKey("confirmations")
+              ? (int) number(v.get("confirmations"), "confirmations", 0, 1000)
+              : 0;
+      Duration poll = Duration.ofSeconds(2);
+      if (v.containsKey("poll_interval")) {
+        Optional<Duration> d = Durations.parse(v.get("poll_interval").getValue());
+        if (d.isEmpty()) {
+          problem(
+              v.get("poll_interval"), "poll_interval", "not a duration; write e.g. 2s or 500ms");
+        } else {
+          poll = d.get();
+        }
+      }
+      Optional<Long> start = Optional.empty();
+      if (v.containsKey("start_block") && !v.get("start_block").getValue().equals("latest")) {
+        start = Optional.of(number(v.get("start_block"), "start_block", 0, Long.MAX_VALUE));
+      }
+      String asset = v.containsKey("native_asset") ? v.get("native_asset").getValue() : "ETH";
+      int batch = v.containsKey("batch") ? (int) number(v.get("batch"), "batch", 1, 10_000) : 100;
+      if (problems.size() == before) {
+        out.add(
+            new Config.Network(
+                id, new Secret(rpc), chainId, org, confirmations, poll, start, asset, batch));
+      }
+    }
+    return out;
+  }
+
+  private String required(MappingNode map, Map<String, ScalarNode> v, String key) {
+    ScalarNode s = v.get(key);
+    if (s == null || s.getValue().isBlank()) {
+      problem(s == null ? map : s, key, "missing");
+      return null;
+    }
+    return s.getValue();
+  }
+
+  private long number(ScalarNode s, String key, long min, long max) {
+    try {
+      long n = Long.parseLong(s.getValue().trim());
+      if (n < min || n > max) {
+        problem(s, key, "%d is out of range %d..%d".formatted(n, min, max));
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      problem(s, key, "'%s' is not a whole number".formatted(s.getValue()));
+      return min;
+    }
+  }
+}
