@@ -29,8 +29,16 @@ public final class AlertStore {
     this.clock = clock;
   }
 
-  /** One page of alerts and the cursor of the next page, if there is one. */
-  public record Page(List<Alert> alerts, Optional<AlertCursor> next) {}
+  /**
+   * One page of alerts, the cursor of the next page if there is one, and when those of the page
+   * that were retracted (their chain events were orphaned by a reorganisation) were.
+   */
+  public record Page(
+      List<Alert> alerts, Optional<AlertCursor> next, Map<String, java.time.Instant> retracted) {
+    public Page(List<Alert> alerts, Optional<AlertCursor> next) {
+      this(alerts, next, Map.of());
+    }
+  }
 
   /**
    * Inserts the alerts that are not stored yet (same organisation and id), within the caller's
@@ -113,7 +121,7 @@ public final class AlertStore {
         .ifPresent(
             c -> sql.append(" AND (alert_time < :ct OR (alert_time = :ct AND alert_id < :cid))"));
     sql.append(" ORDER BY alert_time DESC, alert_id DESC LIMIT :limit");
-    record Row(AlertCursor position, Alert alert) {}
+    record Row(AlertCursor position, Alert alert, OffsetDateTime retracted) {}
     List<Row> rows =
         jdbi.withHandle(
             h -> {
@@ -136,14 +144,31 @@ public final class AlertStore {
                               new AlertCursor(
                                   rs.getObject(1, OffsetDateTime.class).toInstant(),
                                   rs.getString(2)),
-                              AlertJson.read(rs.getString(3))))
+                              AlertJson.read(rs.getString(3)),
+                              rs.getObject(4, OffsetDateTime.class)))
                   .list();
             });
     boolean more = rows.size() > q.limit();
     List<Row> page = more ? rows.subList(0, q.limit()) : rows;
     Optional<AlertCursor> next =
         more ? Optional.of(page.get(page.size() - 1).position()) : Optional.empty();
-    return new Page(page.stream().map(Row::alert).toList(), next);
+    Map<String, java.time.Instant> retracted = new java.util.HashMap<>();
+    page.stream()
+        .filter(r -> r.retracted() != null)
+        .forEach(r -> retracted.put(r.alert().id(), r.retracted().toInstant()));
+    return new Page(page.stream().map(Row::alert).toList(), next, retracted);
+  }
+
+  /** When an alert was retracted, if it was. */
+  public Optional<java.time.Instant> retractedAt(long orgId, String alertId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT retracted_at FROM alerts WHERE org_id = :org AND alert_id = :id AND retracted_at IS NOT NULL")
+                .bind("org", orgId)
+                .bind("id", alertId)
+                .map((rs, ctx) -> rs.getObject(1, OffsetDateTime.class).toInstant())
+                .findOne());
   }
 
   /** How many alerts an organisation has. */

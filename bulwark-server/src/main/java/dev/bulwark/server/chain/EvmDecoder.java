@@ -20,8 +20,8 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
  * chain.transaction} per transaction, {@code chain.transfer} for native value and for ERC-20 /
  * ERC-721 {@code Transfer} logs, {@code chain.approval} for {@code Approval} and {@code
  * ApprovalForAll}, and {@code chain.contract_created}. Ids are deterministic ({@code
- * <caip2>:<block>:<tx index>[:log:<log index>]}), so a replay is idempotent. Amounts keep full
- * precision in the smallest unit.
+ * <caip2>:<block>:<block hash prefix>:<tx index>[:log:<log index>]}), so a replay is idempotent.
+ * Amounts keep full precision in the smallest unit.
  */
 final class EvmDecoder {
   /** keccak256("Transfer(address,address,uint256)"), shared by ERC-20 and ERC-721. */
@@ -52,7 +52,12 @@ final class EvmDecoder {
       Transaction tx = (Transaction) r.get();
       TransactionReceipt receipt = receipts.get(tx.getHash());
       long index = tx.getTransactionIndex().longValueExact();
-      String base = "%s:%d:%d".formatted(chain, number, index);
+      // The block hash's first bytes tell forks apart: after a reorganisation the canonical block's
+      // events do not collide with the retracted ones of the same height.
+      String base =
+          "%s:%d:%s:%d"
+              .formatted(
+                  chain, number, block.getHash().substring(2, 10).toLowerCase(Locale.ROOT), index);
       String from = address(tx.getFrom());
       String to = tx.getTo() == null ? null : address(tx.getTo());
       boolean ok = receipt == null || receipt.isStatusOK();

@@ -34,7 +34,9 @@ import org.web3j.protocol.http.HttpService;
  * block into events, stores them (idempotently, so a replay is harmless), then advances the
  * network's checkpoint. After a restart or an outage it catches up from the checkpoint. With {@code
  * confirmations: N} it stays N blocks behind the head. A block whose parent hash differs from the
- * checkpoint's is a reorganisation: it is counted and reported.
+ * checkpoint's is a reorganisation: the events of the orphaned blocks, and the alerts they raised,
+ * are marked retracted (kept, never deleted), and the canonical blocks are read from the last block
+ * both forks share.
  */
 public final class EvmSource implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EvmSource.class);
@@ -121,11 +123,18 @@ public final class EvmSource implements AutoCloseable {
       }
       if (previousHash != null && !previousHash.equalsIgnoreCase(block.getParentHash())) {
         reorgs.increment();
+        long ancestor = commonAncestor(n - 1);
         LOG.warn(
-            "network {}: block {} does not build on the processed block {} (a reorganisation)",
+            "network {}: reorganisation: block {} does not build on the processed block {}; retracting blocks {}..{}",
             network.id(),
             n,
+            n - 1,
+            ancestor + 1,
             n - 1);
+        retract(ancestor + 1, n - 1);
+        save(ancestor, storedHash(ancestor).orElse(""));
+        done.set(ancestor);
+        return processed; // the next poll reads the canonical blocks from the common ancestor on
       }
       Map<String, TransactionReceipt> receipts = receipts(block);
       List<Event> events = decoder.decode(block, receipts);
@@ -133,6 +142,7 @@ public final class EvmSource implements AutoCloseable {
         ingest.store(orgId, events);
       }
       save(n, block.getHash());
+      remember(n, block.getHash());
       previousHash = block.getHash();
       done.set(n);
       processed++;
@@ -166,6 +176,96 @@ public final class EvmSource implements AutoCloseable {
       throw new BulwarkException(
           "network %s: the node did not answer: %s".formatted(network.id(), e.getMessage()), e);
     }
+  }
+
+  private static final int HISTORY = 256;
+
+  /**
+   * The newest processed block that the node still has, searched back through the stored hashes.
+   */
+  private long commonAncestor(long from) {
+    for (long k = from; k >= 0 && k > from - HISTORY; k--) {
+      Optional<String> stored = storedHash(k);
+      if (stored.isEmpty()) {
+        return k; // beyond what we remember: assume it holds
+      }
+      EthBlock.Block canonical =
+          send(web3j.ethGetBlockByNumber(
+                  DefaultBlockParameter.valueOf(BigInteger.valueOf(k)), false))
+              .getBlock();
+      if (canonical != null && canonical.getHash().equalsIgnoreCase(stored.get())) {
+        return k;
+      }
+    }
+    throw new BulwarkException(
+        "network %s: a reorganisation deeper than %d blocks; raise confirmations"
+            .formatted(network.id(), HISTORY));
+  }
+
+  /**
+   * Marks the events of orphaned blocks, and the alerts they raised, as retracted — kept for the
+   * record, not deleted — in one transaction.
+   */
+  private void retract(long first, long last) {
+    var now = Database.utc(clock.instant());
+    jdbi.useTransaction(
+        h -> {
+          for (long b = first; b <= last; b++) {
+            String prefix = network.id() + ":" + b + ":";
+            List<String> ids =
+                h.createQuery(
+                        "SELECT event_id FROM events WHERE org_id = :org AND event_id LIKE :p AND retracted_at IS NULL")
+                    .bind("org", orgId)
+                    .bind("p", prefix + "%")
+                    .mapTo(String.class)
+                    .list();
+            h.createUpdate(
+                    "UPDATE events SET retracted_at = :now WHERE org_id = :org AND event_id LIKE :p")
+                .bind("now", now)
+                .bind("org", orgId)
+                .bind("p", prefix + "%")
+                .execute();
+            for (String id : ids) {
+              h.createUpdate(
+                      "UPDATE alerts SET retracted_at = :now WHERE org_id = :org AND retracted_at IS NULL AND body LIKE :needle")
+                  .bind("now", now)
+                  .bind("org", orgId)
+                  .bind("needle", "%\"" + id + "\"%")
+                  .execute();
+            }
+            h.createUpdate("DELETE FROM chain_blocks WHERE network = :n AND number = :b")
+                .bind("n", network.id())
+                .bind("b", b)
+                .execute();
+          }
+        });
+  }
+
+  private void remember(long block, String hash) {
+    jdbi.useHandle(
+        h -> {
+          h.createUpdate(
+                  "DELETE FROM chain_blocks WHERE network = :n AND (number = :b OR number <= :old)")
+              .bind("n", network.id())
+              .bind("b", block)
+              .bind("old", block - HISTORY)
+              .execute();
+          h.createUpdate("INSERT INTO chain_blocks (network, number, hash) VALUES (:n, :b, :h)")
+              .bind("n", network.id())
+              .bind("b", block)
+              .bind("h", hash)
+              .execute();
+        });
+  }
+
+  private Optional<String> storedHash(long block) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT hash FROM chain_blocks WHERE network = :n AND number = :b")
+                .bind("n", network.id())
+                .bind("b", block)
+                .mapTo(String.class)
+                .findOne());
   }
 
   private record Checkpoint(long block, String hash) {}

@@ -76,7 +76,11 @@ public final class AlertRoutes {
             severities, Optional.ofNullable(ctx.queryParam("rule")), since, until, limit, cursor);
     AlertStore.Page page = store.list(caller.orgId(), q);
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("alerts", page.alerts());
+    out.put(
+        "alerts",
+        page.alerts().stream()
+            .map(a -> view(a, Optional.ofNullable(page.retracted().get(a.id()))))
+            .toList());
     out.put("next_cursor", page.next().map(AlertCursor::encode).orElse(null));
     ctx.json(out);
   }
@@ -89,6 +93,14 @@ public final class AlertRoutes {
             .orElseThrow(
                 () ->
                     ProblemException.notFound("no alert '%s' in your organisation".formatted(id))));
+  }
+
+  /** The alert as JSON, with {@code retracted_at} when its chain events were orphaned. */
+  private static com.fasterxml.jackson.databind.node.ObjectNode view(
+      dev.bulwark.engine.detect.Alert a, Optional<Instant> retracted) {
+    com.fasterxml.jackson.databind.node.ObjectNode n = ApiServer.JSON.valueToTree(a);
+    retracted.ifPresent(t -> n.put("retracted_at", t.toString()));
+    return n;
   }
 
   private static Severity severity(String param, String text) {

@@ -3,8 +3,11 @@ package dev.bulwark.server.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bulwark.engine.detect.Alert;
+import dev.bulwark.engine.detect.Severity;
 import dev.bulwark.engine.event.Address;
 import dev.bulwark.engine.event.Event;
+import dev.bulwark.server.alert.AlertStore;
 import dev.bulwark.server.auth.TokenStore;
 import dev.bulwark.server.db.Database;
 import dev.bulwark.server.db.TestDatabases;
@@ -141,6 +144,87 @@ final class EvmSourceTest {
     return Address.parse(a.toLowerCase()).checksummed();
   }
 
+  private <T extends org.web3j.protocol.core.Response<?>> T rpc(
+      String method, List<?> params, Class<T> type) throws IOException {
+    return new org.web3j.protocol.core.Request<>(
+            method, params, new org.web3j.protocol.http.HttpService(anvil.url), type)
+        .send();
+  }
+
+  @Test
+  void aReorganisationRetractsTheOrphanedEventsAndTheirAlertsAndReadsTheCanonicalBlocks()
+      throws Exception {
+    String alice = accounts.get(0);
+    send(alice, accounts.get(1), BigInteger.ONE, null);
+    try (EvmSource source = source(31337)) {
+      source.pollOnce();
+      String snapshot = rpc("evm_snapshot", List.of(), SnapshotId.class).getResult();
+      TransactionReceipt orphan = send(alice, accounts.get(1), BigInteger.valueOf(777), null);
+      source.pollOnce();
+      String orphanId =
+          "eip155:31337:%d:%s:0"
+              .formatted(orphan.getBlockNumber(), orphan.getBlockHash().substring(2, 10));
+      String dedup = "t|" + orphanId; // an alert the orphaned transaction raised
+      new AlertStore(db.jdbi(), Clock.systemUTC())
+          .insert(
+              org,
+              List.of(
+                  new Alert(
+                      Alert.idFor(dedup),
+                      "t",
+                      Severity.HIGH,
+                      "t",
+                      "",
+                      java.time.Instant.now(),
+                      List.of(),
+                      new Alert.Evidence(List.of(orphanId), List.of()),
+                      List.of(),
+                      0.7,
+                      dedup)));
+
+      assertThat(rpc("evm_revert", List.of(snapshot), RevertResult.class).getResult()).isTrue();
+      TransactionReceipt canonical = send(alice, accounts.get(2), BigInteger.valueOf(888), null);
+      send(alice, accounts.get(2), BigInteger.valueOf(999), null);
+      assertThat(canonical.getBlockNumber()).isEqualTo(orphan.getBlockNumber());
+      assertThat(canonical.getBlockHash()).isNotEqualTo(orphan.getBlockHash());
+
+      source.pollOnce(); // notices the fork, retracts the orphaned block
+      source.pollOnce(); // reads the canonical blocks
+      List<String> retracted =
+          db.jdbi()
+              .withHandle(
+                  h ->
+                      h.createQuery("SELECT event_id FROM events WHERE retracted_at IS NOT NULL")
+                          .mapTo(String.class)
+                          .list());
+      assertThat(retracted).isNotEmpty().allSatisfy(id -> assertThat(id).startsWith(orphanId));
+      int retractedAlerts =
+          db.jdbi()
+              .withHandle(
+                  h ->
+                      h.createQuery("SELECT COUNT(*) FROM alerts WHERE retracted_at IS NOT NULL")
+                          .mapTo(Integer.class)
+                          .one());
+      assertThat(retractedAlerts).isEqualTo(1);
+      assertThat(
+              new AlertStore(db.jdbi(), Clock.systemUTC())
+                  .list(org, dev.bulwark.server.alert.AlertQuery.all(10))
+                  .retracted())
+          .as("listings say which alerts were retracted")
+          .hasSize(1);
+      assertThat(stored())
+          .anySatisfy(e -> assertThat(e.amount()).isEqualByComparingTo(BigDecimal.valueOf(888)))
+          .anySatisfy(e -> assertThat(e.amount()).isEqualByComparingTo(BigDecimal.valueOf(999)));
+      assertThat(source.status().processed()).isEqualTo(source.status().head());
+    }
+  }
+
+  /** The result of anvil's evm_snapshot. */
+  public static final class SnapshotId extends org.web3j.protocol.core.Response<String> {}
+
+  /** The result of anvil's evm_revert. */
+  public static final class RevertResult extends org.web3j.protocol.core.Response<Boolean> {}
+
   @Test
   void aWrongChainIdIsAClearError() {
     try (EvmSource wrong = source(1)) {
@@ -195,7 +279,10 @@ final class EvmSourceTest {
     assertThat(native_.to()).isEqualTo(checksum(bob));
     assertThat(native_.amount()).isEqualByComparingTo(new BigDecimal(ONE_AND_A_HALF_ETH));
     assertThat(native_.tx()).isEqualTo(eth.getTransactionHash());
-    assertThat(native_.id()).isEqualTo("eip155:31337:%d:0:value".formatted(eth.getBlockNumber()));
+    assertThat(native_.id())
+        .isEqualTo(
+            "eip155:31337:%d:%s:0:value"
+                .formatted(eth.getBlockNumber(), eth.getBlockHash().substring(2, 10)));
 
     Event deployed =
         all.stream()
