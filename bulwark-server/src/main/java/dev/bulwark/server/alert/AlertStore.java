@@ -110,7 +110,8 @@ public final class AlertStore {
   /** One page of an organisation's alerts, newest first. */
   public Page list(long orgId, AlertQuery q) {
     StringBuilder sql =
-        new StringBuilder("SELECT alert_time, alert_id, body FROM alerts WHERE org_id = :org");
+        new StringBuilder(
+            "SELECT alert_time, alert_id, body, retracted_at FROM alerts WHERE org_id = :org");
     if (!q.severities().isEmpty()) {
       sql.append(" AND severity IN (<severities>)");
     }
