@@ -50,11 +50,14 @@ public final class EvmSource implements AutoCloseable {
       Duration pollInterval,
       Optional<Long> startBlock,
       String nativeAsset,
-      int batch) {}
+      int batch,
+      boolean traces) {}
 
   private final Network network;
   private final long orgId;
+  private final HttpService service;
   private final Web3j web3j;
+  private final TraceDecoder traceDecoder;
   private final Jdbi jdbi;
   private final IngestService ingest;
   private final Clock clock;
@@ -73,7 +76,9 @@ public final class EvmSource implements AutoCloseable {
       MeterRegistry metrics) {
     this.network = network;
     this.orgId = orgId;
-    this.web3j = Web3j.build(new HttpService(network.rpcUrl()));
+    this.service = new HttpService(network.rpcUrl());
+    this.web3j = Web3j.build(service);
+    this.traceDecoder = new TraceDecoder(network.id(), network.nativeAsset());
     this.jdbi = jdbi;
     this.ingest = ingest;
     this.clock = clock;
@@ -137,7 +142,10 @@ public final class EvmSource implements AutoCloseable {
         return processed; // the next poll reads the canonical blocks from the common ancestor on
       }
       Map<String, TransactionReceipt> receipts = receipts(block);
-      List<Event> events = decoder.decode(block, receipts);
+      List<Event> events = new java.util.ArrayList<>(decoder.decode(block, receipts));
+      if (network.traces() && !block.getTransactions().isEmpty()) {
+        events.addAll(traces(block));
+      }
       if (!events.isEmpty()) {
         ingest.store(orgId, events);
       }
@@ -149,6 +157,40 @@ public final class EvmSource implements AutoCloseable {
     }
     return processed;
   }
+
+  /** The callTracer's frames for a block, as {@code chain.call} and internal transfer events. */
+  private List<Event> traces(EthBlock.Block block) {
+    JsonNodeResponse r =
+        send(
+            new org.web3j.protocol.core.Request<>(
+                "debug_traceBlockByNumber",
+                List.of(
+                    DefaultBlockParameter.valueOf(block.getNumber()).getValue(),
+                    Map.of("tracer", "callTracer")),
+                service,
+                JsonNodeResponse.class));
+    List<String> bases = new java.util.ArrayList<>();
+    List<String> hashes = new java.util.ArrayList<>();
+    String prefix = block.getHash().substring(2, 10).toLowerCase(java.util.Locale.ROOT);
+    for (EthBlock.TransactionResult<?> t : block.getTransactions()) {
+      org.web3j.protocol.core.methods.response.Transaction tx =
+          (org.web3j.protocol.core.methods.response.Transaction) t.get();
+      bases.add(
+          "%s:%d:%s:%d"
+              .formatted(network.id(), block.getNumber(), prefix, tx.getTransactionIndex()));
+      hashes.add(tx.getHash());
+    }
+    return traceDecoder.decode(
+        r.getResult(),
+        bases,
+        hashes,
+        block.getNumber().longValueExact(),
+        java.time.Instant.ofEpochSecond(block.getTimestamp().longValueExact()));
+  }
+
+  /** A JSON-RPC answer kept as a JSON tree. */
+  public static final class JsonNodeResponse
+      extends Response<com.fasterxml.jackson.databind.JsonNode> {}
 
   private Map<String, TransactionReceipt> receipts(EthBlock.Block block) {
     Map<String, TransactionReceipt> out = new HashMap<>();

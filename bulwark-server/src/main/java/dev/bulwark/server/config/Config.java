@@ -32,7 +32,8 @@ public record Config(
       java.time.Duration pollInterval,
       Optional<Long> startBlock,
       String nativeAsset,
-      int batch) {}
+      int batch,
+      boolean traces) {}
 
   /** The HTTP listener. */
   public record Server(String host, int port, long maxBodyBytes) {}

@@ -34,7 +34,8 @@ final class NetworkParser {
           "poll_interval",
           "start_block",
           "native_asset",
-          "batch");
+          "batch",
+          "traces");
   private final Path file;
   private final List<Problem> problems;
 
@@ -145,10 +146,27 @@ final class NetworkParser {
       }
       String asset = v.containsKey("native_asset") ? v.get("native_asset").getValue() : "ETH";
       int batch = v.containsKey("batch") ? (int) number(v.get("batch"), "batch", 1, 10_000) : 100;
+      boolean traces = false;
+      if (v.containsKey("traces")) {
+        String t = v.get("traces").getValue();
+        if (!t.equals("true") && !t.equals("false")) {
+          problem(v.get("traces"), "traces", "expected true or false");
+        }
+        traces = t.equals("true");
+      }
       if (problems.size() == before) {
         out.add(
             new Config.Network(
-                id, new Secret(rpc), chainId, org, confirmations, poll, start, asset, batch));
+                id,
+                new Secret(rpc),
+                chainId,
+                org,
+                confirmations,
+                poll,
+                start,
+                asset,
+                batch,
+                traces));
       }
     }
     return out;

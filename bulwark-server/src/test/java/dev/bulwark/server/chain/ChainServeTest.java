@@ -42,7 +42,8 @@ final class ChainServeTest {
                 Duration.ofMillis(100),
                 Optional.of(0L),
                 "ETH",
-                100)));
+                100,
+                true)));
   }
 
   @Test

@@ -73,7 +73,8 @@ final class EvmSourceTest {
             Duration.ofSeconds(1),
             Optional.of(0L),
             "ETH",
-            1000),
+            1000,
+            true),
         org,
         db.jdbi(),
         ingest,
@@ -109,9 +110,16 @@ final class EvmSourceTest {
   }
 
   private String compileToken() throws Exception {
-    Path out = Files.createDirectories(dir.resolve("solc"));
-    Path source =
-        Files.copy(Path.of("src/test/resources/contracts/Token.sol"), dir.resolve("Token.sol"));
+    return compile("Token.sol", "Token");
+  }
+
+  /** Compiles a test contract with solc-js and returns its creation bytecode. */
+  private String compile(String file, String contract) throws Exception {
+    Path out = Files.createDirectories(dir.resolve("solc-" + contract));
+    Path source = dir.resolve(file);
+    if (!Files.exists(source)) {
+      Files.copy(Path.of("src/test/resources/contracts/" + file), source);
+    }
     Process p =
         new ProcessBuilder(
                 Anvil.TOOLS.resolve("solcjs").toAbsolutePath().toString(),
@@ -129,11 +137,70 @@ final class EvmSourceTest {
     try (var files = Files.list(out)) {
       Path bin =
           files
-              .filter(f -> f.getFileName().toString().endsWith("Token.bin"))
+              .filter(f -> f.getFileName().toString().endsWith("_" + contract + ".bin"))
               .findFirst()
               .orElseThrow();
       return "0x" + Files.readString(bin).trim();
     }
+  }
+
+  @Test
+  void aReentrancyExploitShowsTheVaultCalledAgainDeeperInOneTransaction() throws Exception {
+    String alice = accounts.get(0);
+    String bob = accounts.get(1);
+    String vault =
+        send(alice, null, BigInteger.ZERO, compile("Reentrancy.sol", "Vault")).getContractAddress();
+    String attacker =
+        send(
+                alice,
+                null,
+                BigInteger.ZERO,
+                compile("Reentrancy.sol", "Attacker")
+                    + TypeEncoder.encode(new org.web3j.abi.datatypes.Address(vault)))
+            .getContractAddress();
+    BigInteger oneEth = new BigInteger("1000000000000000000");
+    send(
+        bob,
+        vault,
+        oneEth.multiply(BigInteger.TEN),
+        FunctionEncoder.encode(new Function("deposit", List.of(), List.of())));
+    TransactionReceipt attack =
+        send(
+            alice,
+            attacker,
+            oneEth,
+            FunctionEncoder.encode(new Function("attack", List.of(), List.of())));
+    assertThat(attack.isStatusOK()).isTrue();
+
+    try (EvmSource source = source(31337)) {
+      source.pollOnce();
+    }
+    List<Event> calls =
+        stored().stream()
+            .filter(
+                e -> e.type().equals("chain.call") && e.tx().equals(attack.getTransactionHash()))
+            .toList();
+    String withdraw = "0x3ccfd60b"; // withdraw()
+    List<Event> intoVault =
+        calls.stream()
+            .filter(
+                e -> e.to().equals(checksum(vault)) && withdraw.equals(e.attrs().get("selector")))
+            .toList();
+    assertThat(intoVault).as("the vault's withdraw entered four times").hasSize(4);
+    assertThat(intoVault.stream().mapToLong(e -> (Long) e.attrs().get("depth")).max().orElse(0))
+        .as("re-entered deeper than two levels")
+        .isGreaterThan(2);
+    List<Event> drained =
+        stored().stream()
+            .filter(
+                e ->
+                    e.type().equals("chain.transfer")
+                        && Boolean.TRUE.equals(e.attrs().get("internal"))
+                        && e.from().equals(checksum(vault)))
+            .toList();
+    assertThat(drained)
+        .hasSize(4)
+        .allSatisfy(e -> assertThat(e.amount()).isEqualByComparingTo(new BigDecimal(oneEth)));
   }
 
   private List<Event> stored() {

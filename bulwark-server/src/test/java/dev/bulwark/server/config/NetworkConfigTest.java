@@ -61,7 +61,7 @@ final class NetworkConfigTest {
         .extracting(Problem::toString)
         .containsExactly(
             f
-                + ":4:5 networks.colour: unknown key; expected batch, chain_id, confirmations, id, native_asset, organisation, poll_interval, rpc, start_block",
+                + ":4:5 networks.colour: unknown key; expected batch, chain_id, confirmations, id, native_asset, organisation, poll_interval, rpc, start_block, traces",
             f + ":2:9 networks.id: 'ethereum' is not an EVM CAIP-2 id such as eip155:1",
             f + ":3:10 networks.rpc: expected an http(s):// JSON-RPC URL",
             f + ":2:5 networks.organisation: missing",
