@@ -32,6 +32,10 @@ final class EvmDecoder {
   static final String APPROVAL =
       "0x8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b925";
 
+  /** keccak256("TransferSingle(address,address,address,uint256,uint256)"), ERC-1155. */
+  static final String TRANSFER_SINGLE =
+      "0xc3d58168c5ae7397731d063d5bbf3d657854427343f4c083240f7aacaa2d0f62";
+
   /** keccak256("ApprovalForAll(address,address,bool)"). */
   static final String APPROVAL_FOR_ALL =
       "0x17307eab39ab6107e8899845ad3d59bd9653f200f220920489ca2b5937696c31";
@@ -203,9 +207,75 @@ final class EvmDecoder {
             attrs);
       }
       default -> {
-        return null;
+        return catalogued(log, topics, id, time, txHash, token, attrs);
       }
     }
+  }
+
+  /** ERC-1155 transfers and the catalogued events (admin changes, flash loans, swaps…). */
+  private Event catalogued(
+      Log log,
+      List<String> topics,
+      String id,
+      Instant time,
+      String txHash,
+      String emitter,
+      Map<String, Object> attrs) {
+    String topic0 = topics.get(0).toLowerCase(Locale.ROOT);
+    if (topic0.equals(TRANSFER_SINGLE) && topics.size() == 4) {
+      String data = log.getData().substring(2);
+      attrs.put("standard", "erc1155");
+      attrs.put("operator", topicAddress(topics.get(1)));
+      attrs.put("token_id", new BigInteger(data.substring(0, 64), 16).toString());
+      return event(
+          id,
+          "chain.transfer",
+          time,
+          topicAddress(topics.get(2)),
+          topicAddress(topics.get(3)),
+          txHash,
+          emitter,
+          new BigDecimal(new BigInteger(data.substring(64, 128), 16)),
+          attrs);
+    }
+    LogCatalog.Spec spec = LogCatalog.find(topics);
+    if (spec == null) {
+      return null;
+    }
+    Map<String, Object> args = LogCatalog.decode(spec, topics, log.getData());
+    attrs.remove("token");
+    attrs.put("contract", emitter);
+    attrs.put("event", spec.signature().substring(0, spec.signature().indexOf('(')));
+    attrs.put("kind", spec.kind());
+    attrs.put("args", args);
+    String from = null;
+    String to = null;
+    switch (spec.kind()) {
+      case "ownership_transferred" -> {
+        from = address((String) args.get("previousOwner"));
+        to = address((String) args.get("newOwner"));
+      }
+      case "admin_changed" -> {
+        from = address((String) args.get("previousAdmin"));
+        to = address((String) args.get("newAdmin"));
+      }
+      case "upgraded" -> to = address((String) args.get("implementation"));
+      case "beacon_upgraded" -> to = address((String) args.get("beacon"));
+      case "role_granted", "role_revoked" -> {
+        from = address((String) args.get("sender"));
+        to = address((String) args.get("account"));
+      }
+      case "safe_added_owner", "safe_removed_owner" -> to = address((String) args.get("owner"));
+      case "paused", "unpaused" -> from = address((String) args.get("account"));
+      case "tornado_withdrawal" -> to = address((String) args.get("to"));
+      case "usdc_blacklisted" -> to = address((String) args.get("account"));
+      case "usdt_added_blacklist" -> to = address((String) args.get("user"));
+      default -> {
+        // flash loans, swaps, reserves, deposits: the arguments say it all
+      }
+    }
+    return event(
+        id, spec.eventType(), time, from, to == null ? emitter : to, txHash, null, null, attrs);
   }
 
   private Event event(
