@@ -6,6 +6,7 @@ import dev.bulwark.server.auth.TokenStore;
 import dev.bulwark.server.chain.ChainSources;
 import dev.bulwark.server.chain.EvmSource;
 import dev.bulwark.server.config.Config;
+import dev.bulwark.server.config.Secret;
 import dev.bulwark.server.db.Database;
 import dev.bulwark.server.detect.DetectionPump;
 import dev.bulwark.server.detect.RuleCatalog;
@@ -158,14 +159,16 @@ public final class App implements AutoCloseable {
           new EvmSource(
               new EvmSource.Network(
                   n.id(),
-                  n.rpcUrl().reveal(),
+                  n.rpcUrls().stream().map(Secret::reveal).toList(),
+                  n.rpcTimeout(),
                   n.chainId(),
                   n.confirmations(),
                   n.pollInterval(),
                   n.startBlock(),
                   n.nativeAsset(),
                   n.batch(),
-                  n.traces()),
+                  n.traces(),
+                  n.watch()),
               org,
               db.jdbi(),
               ingest,

@@ -7,12 +7,12 @@ import dev.bulwark.server.ingest.IngestService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -27,7 +27,6 @@ import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.protocol.http.HttpService;
 
 /**
  * Reads an EVM chain block by block from a JSON-RPC node, in order and without gaps: decodes each
@@ -44,19 +43,20 @@ public final class EvmSource implements AutoCloseable {
   /** One watched network. */
   public record Network(
       String id,
-      String rpcUrl,
+      List<String> rpcUrls,
+      Duration rpcTimeout,
       long chainId,
       int confirmations,
       Duration pollInterval,
       Optional<Long> startBlock,
       String nativeAsset,
       int batch,
-      boolean traces) {}
+      boolean traces,
+      java.util.Set<String> watch) {}
 
   private final Network network;
   private final long orgId;
-  private final HttpService service;
-  private final Web3j web3j;
+  private final RpcClient rpc;
   private final TraceDecoder traceDecoder;
   private final Jdbi jdbi;
   private final IngestService ingest;
@@ -66,6 +66,7 @@ public final class EvmSource implements AutoCloseable {
   private final AtomicLong done = new AtomicLong(-1);
   private final Counter reorgs;
   private ScheduledExecutorService timer;
+  private volatile String lastError;
 
   public EvmSource(
       Network network,
@@ -76,8 +77,9 @@ public final class EvmSource implements AutoCloseable {
       MeterRegistry metrics) {
     this.network = network;
     this.orgId = orgId;
-    this.service = new HttpService(network.rpcUrl());
-    this.web3j = Web3j.build(service);
+    this.rpc =
+        new RpcClient(
+            network.id(), network.rpcUrls(), network.rpcTimeout(), Duration.ofMillis(250), metrics);
     this.traceDecoder = new TraceDecoder(network.id(), network.nativeAsset());
     this.jdbi = jdbi;
     this.ingest = ingest;
@@ -101,7 +103,7 @@ public final class EvmSource implements AutoCloseable {
 
   /** Checks that the node serves the configured chain; a mismatch stops start-up. */
   public void verifyChainId() {
-    long actual = send(web3j.ethChainId()).getChainId().longValueExact();
+    long actual = rpc.send(Web3j::ethChainId).getChainId().longValueExact();
     if (actual != network.chainId()) {
       throw new BulwarkException(
           "network %s: the node at its RPC URL reports chain id %d, but %d is configured"
@@ -111,7 +113,7 @@ public final class EvmSource implements AutoCloseable {
 
   /** Reads what is new, up to one batch of blocks; returns how many blocks were processed. */
   public synchronized int pollOnce() {
-    long latest = send(web3j.ethBlockNumber()).getBlockNumber().longValueExact();
+    long latest = rpc.send(Web3j::ethBlockNumber).getBlockNumber().longValueExact();
     head.set(latest);
     long target = latest - network.confirmations();
     Optional<Checkpoint> cp = checkpoint();
@@ -119,9 +121,9 @@ public final class EvmSource implements AutoCloseable {
     int processed = 0;
     String previousHash = cp.map(Checkpoint::hash).orElse(null);
     for (long n = from; n <= target && processed < network.batch(); n++) {
+      BigInteger number = BigInteger.valueOf(n);
       EthBlock.Block block =
-          send(web3j.ethGetBlockByNumber(
-                  DefaultBlockParameter.valueOf(BigInteger.valueOf(n)), true))
+          rpc.send(w -> w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(number), true))
               .getBlock();
       if (block == null) {
         break; // not there yet
@@ -146,6 +148,9 @@ public final class EvmSource implements AutoCloseable {
       if (network.traces() && !block.getTransactions().isEmpty()) {
         events.addAll(traces(block));
       }
+      if (!network.watch().isEmpty()) {
+        events.removeIf(e -> !watched(e));
+      }
       if (!events.isEmpty()) {
         ingest.store(orgId, events);
       }
@@ -158,17 +163,34 @@ public final class EvmSource implements AutoCloseable {
     return processed;
   }
 
+  /**
+   * Whether an event touches a watched address: as sender, recipient, token, or the contract that
+   * emitted the log.
+   */
+  private boolean watched(Event e) {
+    return matches(e.from())
+        || matches(e.to())
+        || matches(e.asset())
+        || (e.attrs() != null
+            && (matches(e.attrs().get("contract")) || matches(e.attrs().get("token"))));
+  }
+
+  private boolean matches(Object address) {
+    return address instanceof String a && network.watch().contains(a.toLowerCase(Locale.ROOT));
+  }
+
   /** The callTracer's frames for a block, as {@code chain.call} and internal transfer events. */
   private List<Event> traces(EthBlock.Block block) {
     JsonNodeResponse r =
-        send(
-            new org.web3j.protocol.core.Request<>(
-                "debug_traceBlockByNumber",
-                List.of(
-                    DefaultBlockParameter.valueOf(block.getNumber()).getValue(),
-                    Map.of("tracer", "callTracer")),
-                service,
-                JsonNodeResponse.class));
+        rpc.sendRaw(
+            service ->
+                new org.web3j.protocol.core.Request<>(
+                    "debug_traceBlockByNumber",
+                    List.of(
+                        DefaultBlockParameter.valueOf(block.getNumber()).getValue(),
+                        Map.of("tracer", "callTracer")),
+                    service,
+                    JsonNodeResponse.class));
     List<String> bases = new java.util.ArrayList<>();
     List<String> hashes = new java.util.ArrayList<>();
     String prefix = block.getHash().substring(2, 10).toLowerCase(java.util.Locale.ROOT);
@@ -198,26 +220,10 @@ public final class EvmSource implements AutoCloseable {
       return out;
     }
     var all =
-        send(web3j.ethGetBlockReceipts(DefaultBlockParameter.valueOf(block.getNumber())))
+        rpc.send(w -> w.ethGetBlockReceipts(DefaultBlockParameter.valueOf(block.getNumber())))
             .getBlockReceipts();
     all.ifPresent(list -> list.forEach(r -> out.put(r.getTransactionHash(), r)));
     return out;
-  }
-
-  private <T extends Response<?>> T send(org.web3j.protocol.core.Request<?, T> request) {
-    try {
-      T response = request.send();
-      if (response.hasError()) {
-        throw new BulwarkException(
-            "network %s: JSON-RPC error %d: %s"
-                .formatted(
-                    network.id(), response.getError().getCode(), response.getError().getMessage()));
-      }
-      return response;
-    } catch (IOException e) {
-      throw new BulwarkException(
-          "network %s: the node did not answer: %s".formatted(network.id(), e.getMessage()), e);
-    }
   }
 
   private static final int HISTORY = 256;
@@ -227,13 +233,13 @@ public final class EvmSource implements AutoCloseable {
    */
   private long commonAncestor(long from) {
     for (long k = from; k >= 0 && k > from - HISTORY; k--) {
+      BigInteger number = BigInteger.valueOf(k);
       Optional<String> stored = storedHash(k);
       if (stored.isEmpty()) {
         return k; // beyond what we remember: assume it holds
       }
       EthBlock.Block canonical =
-          send(web3j.ethGetBlockByNumber(
-                  DefaultBlockParameter.valueOf(BigInteger.valueOf(k)), false))
+          rpc.send(w -> w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(number), false))
               .getBlock();
       if (canonical != null && canonical.getHash().equalsIgnoreCase(stored.get())) {
         return k;
@@ -360,8 +366,16 @@ public final class EvmSource implements AutoCloseable {
             while (pollOnce() == network.batch()) {
               // catching up: go on at once
             }
+            if (lastError != null) {
+              LOG.info("network {}: reading blocks again", network.id());
+              lastError = null;
+            }
           } catch (RuntimeException e) {
-            LOG.warn("{}", e.getMessage());
+            // the same failure every interval is logged once; the failure counters keep counting
+            if (!String.valueOf(e.getMessage()).equals(lastError)) {
+              LOG.warn("{}; retrying every {}", e.getMessage(), network.pollInterval());
+              lastError = String.valueOf(e.getMessage());
+            }
           }
         },
         0,
@@ -374,6 +388,6 @@ public final class EvmSource implements AutoCloseable {
     if (timer != null) {
       timer.shutdownNow();
     }
-    web3j.shutdown();
+    rpc.close();
   }
 }

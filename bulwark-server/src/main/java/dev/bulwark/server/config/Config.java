@@ -1,6 +1,7 @@
 package dev.bulwark.server.config;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /** The effective configuration, immutable; built by {@link ConfigLoader}. */
@@ -18,14 +19,17 @@ public record Config(
   }
 
   /**
-   * An EVM network to watch for an organisation: its CAIP-2 id, the JSON-RPC URL (a credential:
-   * providers put API keys in it, so it is never printed whole), the chain id the node must report,
-   * how many blocks to stay behind the head, how often to poll, where to start on the first run
-   * (empty: the current head), the native asset's symbol and the catch-up batch.
+   * An EVM network to watch for an organisation: its CAIP-2 id, the JSON-RPC URLs in failover order
+   * (credentials: providers put API keys in them, so they are never printed whole) and the timeout
+   * of one call, the chain id the node must report, how many blocks to stay behind the head, how
+   * often to poll, where to start on the first run (empty: the current head), the native asset's
+   * symbol, the catch-up batch, whether to read call traces, and the addresses to keep events for
+   * (lower case; empty: everything).
    */
   public record Network(
       String id,
-      Secret rpcUrl,
+      List<Secret> rpcUrls,
+      java.time.Duration rpcTimeout,
       long chainId,
       String organisation,
       int confirmations,
@@ -33,7 +37,8 @@ public record Config(
       Optional<Long> startBlock,
       String nativeAsset,
       int batch,
-      boolean traces) {}
+      boolean traces,
+      java.util.Set<String> watch) {}
 
   /** The HTTP listener. */
   public record Server(String host, int port, long maxBodyBytes) {}

@@ -133,7 +133,9 @@ public final class ConfigLoader {
                 .formatted(
                     n.id(),
                     n.chainId(),
-                    NetworkParser.masked(n.rpcUrl().reveal()),
+                    n.rpcUrls().stream()
+                        .map(u -> Secret.maskedUrl(u.reveal()))
+                        .collect(java.util.stream.Collectors.joining(", ")),
                     n.organisation(),
                     n.confirmations()));
       }

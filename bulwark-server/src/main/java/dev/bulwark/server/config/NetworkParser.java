@@ -35,7 +35,11 @@ final class NetworkParser {
           "start_block",
           "native_asset",
           "batch",
-          "traces");
+          "traces",
+          "rpc_timeout",
+          "watch");
+  private static final Set<String> LISTS = Set.of("rpc", "watch");
+  private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
   private final Path file;
   private final List<Problem> problems;
 
@@ -57,20 +61,6 @@ final class NetworkParser {
             message));
   }
 
-  /** The scheme and host of an RPC URL: enough to tell which, never its key. */
-  static String masked(String url) {
-    try {
-      URI u = new URI(url);
-      return u.getScheme()
-          + "://"
-          + u.getHost()
-          + (u.getPort() > 0 ? ":" + u.getPort() : "")
-          + "/****";
-    } catch (URISyntaxException e) {
-      return "****";
-    }
-  }
-
   List<Config.Network> parse(Node node) {
     List<Config.Network> out = new ArrayList<>();
     if (!(node instanceof SequenceNode list)) {
@@ -84,6 +74,7 @@ final class NetworkParser {
         continue;
       }
       Map<String, ScalarNode> v = new LinkedHashMap<>();
+      Map<String, List<ScalarNode>> lists = new LinkedHashMap<>();
       for (NodeTuple t : map.getValue()) {
         String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "?";
         if (!KEYS.contains(key)) {
@@ -93,6 +84,24 @@ final class NetworkParser {
               "unknown key; expected " + String.join(", ", KEYS.stream().sorted().toList()));
         } else if (t.getValueNode() instanceof ScalarNode s) {
           v.put(key, s);
+          if (LISTS.contains(key)) {
+            lists.put(key, List.of(s));
+          }
+        } else if (LISTS.contains(key) && t.getValueNode() instanceof SequenceNode seq) {
+          List<ScalarNode> items = new ArrayList<>();
+          for (Node n : seq.getValue()) {
+            if (n instanceof ScalarNode s) {
+              items.add(s);
+            } else {
+              problem(n, key, "expected a single value in the list");
+            }
+          }
+          if (items.isEmpty()) {
+            problem(seq, key, "the list is empty");
+          } else {
+            v.put(key, items.get(0));
+            lists.put(key, items);
+          }
         } else {
           problem(t.getValueNode(), key, "expected a single value");
         }
@@ -114,15 +123,43 @@ final class NetworkParser {
       if (v.containsKey("chain_id")) {
         chainId = number(v.get("chain_id"), "chain_id", 1, Long.MAX_VALUE);
       }
-      String rpc = required(map, v, "rpc");
-      if (rpc != null) {
-        try {
-          URI u = new URI(rpc);
-          if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
-            problem(v.get("rpc"), "rpc", "expected an http(s):// JSON-RPC URL");
+      List<Secret> rpcs = new ArrayList<>();
+      if (required(map, v, "rpc") != null) {
+        for (ScalarNode url : lists.get("rpc")) {
+          String rpc = url.getValue().trim();
+          try {
+            URI u = new URI(rpc);
+            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
+              problem(url, "rpc", "expected an http(s):// JSON-RPC URL");
+            } else if (u.getHost() == null) {
+              problem(url, "rpc", "the URL has no host");
+            }
+          } catch (URISyntaxException e) {
+            problem(url, "rpc", "not a URL");
           }
-        } catch (URISyntaxException e) {
-          problem(v.get("rpc"), "rpc", "not a URL");
+          rpcs.add(new Secret(rpc));
+        }
+      }
+      Duration rpcTimeout = Duration.ofSeconds(10);
+      if (v.containsKey("rpc_timeout")) {
+        Optional<Duration> d = Durations.parse(v.get("rpc_timeout").getValue());
+        if (d.isEmpty() || d.get().isZero()) {
+          problem(v.get("rpc_timeout"), "rpc_timeout", "not a duration; write e.g. 10s");
+        } else {
+          rpcTimeout = d.get();
+        }
+      }
+      Set<String> watch = new java.util.LinkedHashSet<>();
+      for (ScalarNode entry : lists.getOrDefault("watch", List.of())) {
+        String a = entry.getValue().trim();
+        if (!ADDRESS.matcher(a).matches()) {
+          problem(
+              entry,
+              "watch",
+              "'%s' is not an address; write 0x and 40 hex digits, or leave watch out to keep everything"
+                  .formatted(a));
+        } else {
+          watch.add(a.toLowerCase(java.util.Locale.ROOT));
         }
       }
       String org = required(map, v, "organisation");
@@ -158,7 +195,8 @@ final class NetworkParser {
         out.add(
             new Config.Network(
                 id,
-                new Secret(rpc),
+                List.copyOf(rpcs),
+                rpcTimeout,
                 chainId,
                 org,
                 confirmations,
@@ -166,7 +204,8 @@ final class NetworkParser {
                 start,
                 asset,
                 batch,
-                traces));
+                traces,
+                Set.copyOf(watch)));
       }
     }
     return out;

@@ -13,6 +13,23 @@ public record Secret(String value) {
     return value;
   }
 
+  /**
+   * The scheme, host and port of a URL whose path or query may carry a key (RPC providers put API
+   * keys there): enough to tell which endpoint, never the key.
+   */
+  public static String maskedUrl(String url) {
+    try {
+      java.net.URI u = new java.net.URI(url);
+      return u.getScheme()
+          + "://"
+          + u.getHost()
+          + (u.getPort() > 0 ? ":" + u.getPort() : "")
+          + "/****";
+    } catch (java.net.URISyntaxException e) {
+      return "****";
+    }
+  }
+
   @Override
   public String toString() {
     return "****";

@@ -35,7 +35,8 @@ final class ChainServeTest {
         List.of(
             new Config.Network(
                 "eip155:31337",
-                new Secret(rpc),
+                List.of(new Secret(rpc)),
+                Duration.ofSeconds(5),
                 chainId,
                 "acme",
                 0,
@@ -43,7 +44,8 @@ final class ChainServeTest {
                 Optional.of(0L),
                 "ETH",
                 100,
-                true)));
+                true,
+                java.util.Set.of())));
   }
 
   @Test

@@ -13,6 +13,7 @@ import dev.bulwark.server.db.Database;
 import dev.bulwark.server.db.TestDatabases;
 import dev.bulwark.server.ingest.EventStore;
 import dev.bulwark.server.ingest.IngestService;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,22 +66,127 @@ final class EvmSourceTest {
   }
 
   private EvmSource source(long chainId) {
+    return source(chainId, List.of(anvil.url), 1000, Set.of(), new SimpleMeterRegistry());
+  }
+
+  private EvmSource source(
+      long chainId, List<String> urls, int batch, Set<String> watch, MeterRegistry metrics) {
     return new EvmSource(
         new EvmSource.Network(
             "eip155:31337",
-            anvil.url,
+            urls,
+            Duration.ofMillis(700),
             chainId,
             0,
             Duration.ofSeconds(1),
             Optional.of(0L),
             "ETH",
-            1000,
-            true),
+            batch,
+            true,
+            watch),
         org,
         db.jdbi(),
         ingest,
         Clock.systemUTC(),
-        new SimpleMeterRegistry());
+        metrics);
+  }
+
+  private static double failures(MeterRegistry metrics, String reason) {
+    return metrics
+        .counter("bulwark.chain.rpc.failures", "network", "eip155:31337", "reason", reason)
+        .count();
+  }
+
+  private static String closedPort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return "http://127.0.0.1:" + s.getLocalPort() + "/v3/another-key";
+    }
+  }
+
+  private List<Event> nativeTransfers() {
+    return stored().stream()
+        .filter(
+            e ->
+                e.type().equals("chain.transfer")
+                    && !Boolean.TRUE.equals(e.attrs().get("internal")))
+        .toList();
+  }
+
+  @Test
+  void rpcFaultsAreRetriedOnTheNextUrlAndCountedAndNoBlockIsMissed() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      send(accounts.get(0), accounts.get(1), BigInteger.valueOf(7 + i), null);
+    }
+    MeterRegistry metrics = new SimpleMeterRegistry();
+    try (FaultyRpc proxy = new FaultyRpc(anvil.url)) {
+      // one fault of each kind, each followed by a good answer, so every call succeeds in the end
+      proxy.script(
+          FaultyRpc.Fault.HTTP_429,
+          FaultyRpc.Fault.FORWARD,
+          FaultyRpc.Fault.HTTP_503,
+          FaultyRpc.Fault.FORWARD,
+          FaultyRpc.Fault.RPC_ERROR,
+          FaultyRpc.Fault.FORWARD,
+          FaultyRpc.Fault.STALL);
+      try (EvmSource source =
+          source(31337, List.of(closedPort(), proxy.url), 1000, Set.of(), metrics)) {
+        source.verifyChainId();
+        source.pollOnce();
+        assertThat(source.status().processed()).isEqualTo(source.status().head()).isEqualTo(3);
+      }
+    }
+    assertThat(failures(metrics, "http_429")).isEqualTo(1);
+    assertThat(failures(metrics, "http_5xx")).isEqualTo(1);
+    assertThat(failures(metrics, "rpc_error")).isEqualTo(1);
+    assertThat(failures(metrics, "timeout")).isEqualTo(1);
+    assertThat(failures(metrics, "connection")).as("the dead URL was tried in turn").isPositive();
+    assertThat(nativeTransfers())
+        .extracting(e -> e.amount().intValueExact())
+        .containsExactly(7, 8, 9);
+  }
+
+  @Test
+  void whenEveryUrlFailsThePollFailsClearlyAndTheNextOneCatchesUpExactlyOnce() throws Exception {
+    send(accounts.get(0), accounts.get(1), BigInteger.valueOf(5), null);
+    try (FaultyRpc proxy = new FaultyRpc(anvil.url);
+        EvmSource source =
+            source(31337, List.of(proxy.url), 1000, Set.of(), new SimpleMeterRegistry())) {
+      source.pollOnce();
+      send(accounts.get(0), accounts.get(1), BigInteger.valueOf(6), null);
+      proxy.down(true);
+      assertThatThrownBy(source::pollOnce)
+          .hasMessageContaining("network eip155:31337")
+          .hasMessageContaining("HTTP 503")
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret-project-key"));
+      assertThat(source.status().processed()).as("nothing half-done").isEqualTo(1);
+      send(accounts.get(0), accounts.get(1), BigInteger.valueOf(7), null);
+      proxy.down(false);
+      assertThat(source.pollOnce()).isEqualTo(2);
+    }
+    assertThat(nativeTransfers())
+        .extracting(e -> e.amount().intValueExact())
+        .containsExactly(5, 6, 7);
+  }
+
+  @Test
+  void withAWatchListOnlyEventsTouchingTheWatchedAddressesAreKept() throws Exception {
+    send(accounts.get(0), accounts.get(1), BigInteger.valueOf(11), null);
+    send(accounts.get(2), accounts.get(3), BigInteger.valueOf(12), null);
+    send(accounts.get(4), accounts.get(2), BigInteger.valueOf(13), null);
+    try (EvmSource source =
+        source(
+            31337,
+            List.of(anvil.url),
+            1000,
+            Set.of(accounts.get(2).toLowerCase(java.util.Locale.ROOT)),
+            new SimpleMeterRegistry())) {
+      assertThat(source.pollOnce()).as("blocks 0 to 3").isEqualTo(4);
+    }
+    assertThat(nativeTransfers())
+        .extracting(e -> e.amount().intValueExact())
+        .containsExactly(12, 13);
+    assertThat(stored())
+        .allSatisfy(e -> assertThat(List.of(e.from(), e.to())).contains(checksum(accounts.get(2))));
   }
 
   private TransactionReceipt send(String from, String to, BigInteger value, String data)
@@ -379,24 +486,36 @@ final class EvmSourceTest {
   }
 
   @Test
-  void aRestartResumesFromTheCheckpointAndAReplayStoresNothingTwice() throws Exception {
+  void aSourceStoppedFor50BlocksCatchesUpInBatchesAndAReplayStoresNothingTwice() throws Exception {
     send(accounts.get(0), accounts.get(1), BigInteger.TEN, null);
     try (EvmSource first = source(31337)) {
       first.pollOnce();
     }
     int before = stored().size();
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 50; i++) {
       send(accounts.get(0), accounts.get(1), BigInteger.valueOf(100 + i), null);
     }
-    try (EvmSource second = source(31337)) {
-      assertThat(second.pollOnce()).as("only the five new blocks").isEqualTo(5);
+    try (EvmSource second =
+        source(31337, List.of(anvil.url), 20, Set.of(), new SimpleMeterRegistry())) {
+      assertThat(second.pollOnce()).as("one batch").isEqualTo(20);
+      assertThat(second.pollOnce()).isEqualTo(20);
+      assertThat(second.pollOnce()).isEqualTo(10);
+      assertThat(second.pollOnce()).as("nothing new").isZero();
       assertThat(second.status().processed()).isEqualTo(second.status().head());
     }
-    assertThat(stored()).hasSize(before + 10);
+    assertThat(stored()).as("a transaction and a transfer per block").hasSize(before + 100);
+    assertThat(nativeTransfers())
+        .extracting(e -> e.amount().intValueExact())
+        .as("every transfer exactly once, in block order")
+        .containsExactlyElementsOf(
+            java.util.stream.IntStream.concat(
+                    java.util.stream.IntStream.of(10), java.util.stream.IntStream.range(100, 150))
+                .boxed()
+                .toList());
     db.jdbi().useHandle(h -> h.execute("DELETE FROM chain_checkpoints"));
     try (EvmSource replay = source(31337)) {
       replay.pollOnce();
     }
-    assertThat(stored()).as("a replay from block 0 is idempotent").hasSize(before + 10);
+    assertThat(stored()).as("a replay from block 0 is idempotent").hasSize(before + 100);
   }
 }
