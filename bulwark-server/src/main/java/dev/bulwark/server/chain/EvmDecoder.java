@@ -36,9 +36,15 @@ final class EvmDecoder {
   static final String TRANSFER_SINGLE =
       "0xc3d58168c5ae7397731d063d5bbf3d657854427343f4c083240f7aacaa2d0f62";
 
+  /** keccak256("TransferBatch(address,address,address,uint256[],uint256[])"), ERC-1155. */
+  static final String TRANSFER_BATCH =
+      "0x4a39dc06d4c0dbc64b70af90fd698a233a518aa5d07e595d983b8c0526c8f7fb";
+
   /** keccak256("ApprovalForAll(address,address,bool)"). */
   static final String APPROVAL_FOR_ALL =
       "0x17307eab39ab6107e8899845ad3d59bd9653f200f220920489ca2b5937696c31";
+
+  private static final BigInteger UINT160_MAX = BigInteger.TWO.pow(160).subtract(BigInteger.ONE);
 
   private final String chain;
   private final String nativeAsset;
@@ -99,6 +105,22 @@ final class EvmDecoder {
                 new BigDecimal(tx.getValue()),
                 Map.of("standard", "native", "decimals", 18L, "block", number)));
       }
+      if (to != null) {
+        var permit = Permits.decode(tx.getInput());
+        if (permit.isPresent()) {
+          out.add(
+              Permits.event(
+                  base + ":permit",
+                  chain,
+                  "evm",
+                  time,
+                  tx.getHash().toLowerCase(Locale.ROOT),
+                  to,
+                  from,
+                  number,
+                  permit.get()));
+        }
+      }
       if (receipt != null && receipt.getContractAddress() != null) {
         Map<String, Object> created = new LinkedHashMap<>();
         created.put("creator", from);
@@ -118,6 +140,10 @@ final class EvmDecoder {
       }
       if (receipt != null) {
         for (Log log : receipt.getLogs()) {
+          if (isTransferBatch(log)) {
+            out.addAll(transferBatch(log, base, time, tx.getHash(), number));
+            continue;
+          }
           Event e = decodeLog(log, base, time, tx.getHash(), number);
           if (e != null) {
             out.add(e);
@@ -126,6 +152,78 @@ final class EvmDecoder {
       }
     }
     return out;
+  }
+
+  private static boolean isTransferBatch(Log log) {
+    return log.getTopics().size() == 4 && log.getTopics().get(0).equalsIgnoreCase(TRANSFER_BATCH);
+  }
+
+  /**
+   * An ERC-1155 {@code TransferBatch}: one {@code chain.transfer} per token id, ids suffixed with
+   * the position in the batch. A log whose arrays do not decode (bad offsets, lengths that differ)
+   * yields nothing rather than a guess.
+   */
+  private List<Event> transferBatch(Log log, String base, Instant time, String txHash, long block) {
+    List<String> topics = log.getTopics();
+    String data = log.getData() == null ? "" : log.getData().replaceFirst("^0x", "");
+    List<BigInteger> ids = uintArray(data, 0);
+    List<BigInteger> values = uintArray(data, 1);
+    if (ids == null || values == null || ids.size() != values.size()) {
+      return List.of();
+    }
+    String token = address(log.getAddress());
+    List<Event> out = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      Map<String, Object> attrs = new LinkedHashMap<>();
+      attrs.put("token", token);
+      attrs.put("log_index", log.getLogIndex().longValueExact());
+      attrs.put("block", block);
+      attrs.put("standard", "erc1155");
+      attrs.put("operator", topicAddress(topics.get(1)));
+      attrs.put("token_id", ids.get(i).toString());
+      attrs.put("batch_index", (long) i);
+      out.add(
+          event(
+              base + ":log:" + log.getLogIndex().longValueExact() + ":" + i,
+              "chain.transfer",
+              time,
+              topicAddress(topics.get(2)),
+              topicAddress(topics.get(3)),
+              txHash,
+              token,
+              new BigDecimal(values.get(i)),
+              attrs));
+    }
+    return out;
+  }
+
+  /** The {@code uint256[]} whose offset is in head word {@code slot}; null when malformed. */
+  private static List<BigInteger> uintArray(String data, int slot) {
+    try {
+      if (data.length() < (slot + 1) * 64) {
+        return null;
+      }
+      BigInteger offset = new BigInteger(data.substring(slot * 64, (slot + 1) * 64), 16);
+      if (offset.bitLength() > 31 || offset.intValue() % 32 != 0) {
+        return null;
+      }
+      int at = offset.intValue() * 2;
+      if (data.length() < at + 64) {
+        return null;
+      }
+      BigInteger length = new BigInteger(data.substring(at, at + 64), 16);
+      if (length.bitLength() > 20 || data.length() < at + 64 + length.intValue() * 64) {
+        return null;
+      }
+      List<BigInteger> out = new ArrayList<>();
+      for (int i = 0; i < length.intValue(); i++) {
+        int from = at + 64 + i * 64;
+        out.add(new BigInteger(data.substring(from, from + 64), 16));
+      }
+      return out;
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private Event decodeLog(Log log, String base, Instant time, String txHash, long block) {
@@ -248,6 +346,25 @@ final class EvmDecoder {
     attrs.put("event", spec.signature().substring(0, spec.signature().indexOf('(')));
     attrs.put("kind", spec.kind());
     attrs.put("args", args);
+    if (spec.kind().startsWith("permit2_")) {
+      // Permit2 (Uniswap): an allowance on Permit2 itself, for a token, to a spender
+      BigInteger amount = new BigInteger((String) args.get("amount"));
+      String token = address((String) args.get("token"));
+      attrs.put("standard", "erc20");
+      attrs.put("token", token);
+      attrs.put("unlimited", amount.equals(UINT160_MAX));
+      attrs.put("expiration", args.get("expiration"));
+      return event(
+          id,
+          spec.eventType(),
+          time,
+          address((String) args.get("owner")),
+          address((String) args.get("spender")),
+          txHash,
+          token,
+          new BigDecimal(amount),
+          attrs);
+    }
     String from = null;
     String to = null;
     switch (spec.kind()) {

@@ -193,6 +193,27 @@ final class LogCatalog {
                   ix("relayer", "address"),
                   p("fee", "uint256"))),
           new Spec(
+              "chain.approval",
+              "permit2_permit",
+              "Permit(address,address,address,uint160,uint48,uint48)",
+              List.of(
+                  ix("owner", "address"),
+                  ix("token", "address"),
+                  ix("spender", "address"),
+                  p("amount", "uint160"),
+                  p("expiration", "uint48"),
+                  p("nonce", "uint48"))),
+          new Spec(
+              "chain.approval",
+              "permit2_approve",
+              "Approval(address,address,address,uint160,uint48)",
+              List.of(
+                  ix("owner", "address"),
+                  ix("token", "address"),
+                  ix("spender", "address"),
+                  p("amount", "uint160"),
+                  p("expiration", "uint48"))),
+          new Spec(
               "chain.log",
               "usdc_blacklisted",
               "Blacklisted(address)",

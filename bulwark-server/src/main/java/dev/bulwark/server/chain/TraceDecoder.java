@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns callTracer frames ({@code debug_traceBlockByNumber}) into events: a {@code chain.call} for
@@ -38,9 +39,11 @@ final class TraceDecoder {
     List<Event> out = new ArrayList<>();
     for (int i = 0; i < traces.size() && i < txBases.size(); i++) {
       JsonNode root = traces.get(i).has("result") ? traces.get(i).get("result") : traces.get(i);
-      if (root == null || root.isNull() || root.has("error") && !root.has("calls")) {
+      if (root == null || root.isNull()) {
         continue;
       }
+      // in a reverted transaction every inner call is undone too, whatever its own frame says
+      boolean reverted = root.has("error");
       JsonNode calls = root.path("calls");
       for (int c = 0; c < calls.size(); c++) {
         frame(
@@ -51,6 +54,7 @@ final class TraceDecoder {
             txHashes.get(i),
             block,
             time,
+            reverted,
             out);
       }
     }
@@ -65,12 +69,13 @@ final class TraceDecoder {
       String tx,
       long block,
       Instant time,
+      boolean undone,
       List<Event> out) {
     String type = f.path("type").asText("CALL").toUpperCase(Locale.ROOT);
     String from = address(f.path("from").asText(null));
     String to = address(f.path("to").asText(null));
     BigInteger value = quantity(f.path("value").asText("0x0"));
-    boolean failed = f.has("error");
+    boolean failed = undone || f.has("error");
     String id = base + ":trace:" + path;
     Map<String, Object> attrs = new LinkedHashMap<>();
     attrs.put("depth", (long) depth);
@@ -146,9 +151,20 @@ final class TraceDecoder {
               tx,
               Map.of("creator", from, "internal", true, "depth", (long) depth, "block", block)));
     }
+    // a proxied token's permit is a CALL to the proxy and a DELEGATECALL of the same input to its
+    // implementation: the CALL is the permit
+    var permit =
+        failed || to == null || !type.equals("CALL")
+            ? Optional.<Permits.Permit>empty()
+            : Permits.decode(input);
+    if (permit.isPresent()) {
+      out.add(
+          Permits.event(
+              id + ":permit", chain, "evm-trace", time, tx, to, from, block, permit.get()));
+    }
     JsonNode calls = f.path("calls");
     for (int c = 0; c < calls.size(); c++) {
-      frame(calls.get(c), depth + 1, path + "." + c, base, tx, block, time, out);
+      frame(calls.get(c), depth + 1, path + "." + c, base, tx, block, time, failed, out);
     }
   }
 

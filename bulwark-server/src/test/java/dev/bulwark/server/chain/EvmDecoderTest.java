@@ -32,6 +32,143 @@ final class EvmDecoderTest {
         .isEqualTo(Hash.sha3String("ApprovalForAll(address,address,bool)"));
     assertThat(EvmDecoder.TRANSFER_SINGLE)
         .isEqualTo(Hash.sha3String("TransferSingle(address,address,address,uint256,uint256)"));
+    assertThat(EvmDecoder.TRANSFER_BATCH)
+        .isEqualTo(Hash.sha3String("TransferBatch(address,address,address,uint256[],uint256[])"));
+  }
+
+  @Test
+  void permitSelectorsAreThePublishedOnes() {
+    // onchain-anchors §3: EIP-2612 permit 0xd505accf, DAI permit 0x8fcbaf0c
+    assertThat(Hash.sha3String("permit(address,address,uint256,uint256,uint8,bytes32,bytes32)"))
+        .startsWith(Permits.EIP2612)
+        .startsWith("0xd505accf");
+    assertThat(
+            Hash.sha3String("permit(address,address,uint256,uint256,bool,uint8,bytes32,bytes32)"))
+        .startsWith(Permits.DAI)
+        .startsWith("0x8fcbaf0c");
+  }
+
+  private static final String TOKEN = "0x" + "7".repeat(40);
+
+  private static String permitCall(String name, org.web3j.abi.datatypes.Type<?>... args) {
+    return org.web3j.abi.FunctionEncoder.encode(
+        new org.web3j.abi.datatypes.Function(name, List.of(args), List.of()));
+  }
+
+  @Test
+  void anEip2612PermitCallIsAnApprovalByTheSignerSubmittedBySomeoneElse() {
+    String input =
+        permitCall(
+            "permit",
+            new org.web3j.abi.datatypes.Address(ALICE),
+            new org.web3j.abi.datatypes.Address(BOB),
+            new org.web3j.abi.datatypes.generated.Uint256(BigInteger.valueOf(5_000_000)),
+            new org.web3j.abi.datatypes.generated.Uint256(1_900_000_000L),
+            new org.web3j.abi.datatypes.generated.Uint8(27),
+            new org.web3j.abi.datatypes.generated.Bytes32(new byte[32]),
+            new org.web3j.abi.datatypes.generated.Bytes32(new byte[32]));
+    Event permit = decode(null, List.of(), "0x", input).get(0);
+    assertThat(permit.type()).isEqualTo("chain.approval");
+    assertThat(permit.id()).isEqualTo("eip155:1:16:dddddddd:0:permit");
+    assertThat(permit.from()).as("the holder who signed").isEqualToIgnoringCase(ALICE);
+    assertThat(permit.to()).as("the spender").isEqualToIgnoringCase(BOB);
+    assertThat(permit.asset()).as("the called token").isEqualToIgnoringCase(POOL);
+    assertThat(permit.amount()).isEqualByComparingTo("5000000");
+    assertThat(permit.attrs())
+        .containsEntry("kind", "permit")
+        .containsEntry("unlimited", false)
+        .containsEntry("deadline", 1_900_000_000L)
+        .containsEntry("submitter", dev.bulwark.engine.event.Address.parse(ALICE).checksummed());
+  }
+
+  @Test
+  void aDaiPermitWithAllowedTrueIsUnlimitedAndExpiryZeroNeverExpires() {
+    String input =
+        permitCall(
+            "permit",
+            new org.web3j.abi.datatypes.Address(BOB),
+            new org.web3j.abi.datatypes.Address(ALICE),
+            new org.web3j.abi.datatypes.generated.Uint256(3),
+            new org.web3j.abi.datatypes.generated.Uint256(0),
+            new org.web3j.abi.datatypes.Bool(true),
+            new org.web3j.abi.datatypes.generated.Uint8(28),
+            new org.web3j.abi.datatypes.generated.Bytes32(new byte[32]),
+            new org.web3j.abi.datatypes.generated.Bytes32(new byte[32]));
+    Event permit = decode(null, List.of(), "0x", input).get(0);
+    assertThat(permit.attrs())
+        .containsEntry("kind", "dai_permit")
+        .containsEntry("unlimited", true)
+        .doesNotContainKey("deadline");
+    assertThat(permit.from()).isEqualToIgnoringCase(BOB);
+    assertThat(permit.to()).isEqualToIgnoringCase(ALICE);
+  }
+
+  @Test
+  void aTruncatedPermitCallIsNotAPermit() {
+    String input =
+        permitCall(
+            "permit",
+            new org.web3j.abi.datatypes.Address(ALICE),
+            new org.web3j.abi.datatypes.Address(BOB),
+            new org.web3j.abi.datatypes.generated.Uint256(1),
+            new org.web3j.abi.datatypes.generated.Uint256(1),
+            new org.web3j.abi.datatypes.generated.Uint8(27),
+            new org.web3j.abi.datatypes.generated.Bytes32(new byte[32]),
+            new org.web3j.abi.datatypes.generated.Bytes32(new byte[32]));
+    assertThat(decode(null, List.of(), "0x", input.substring(0, input.length() - 64))).isEmpty();
+  }
+
+  @Test
+  void aPermit2PermitLogIsAnApprovalOfTheTokenToTheSpender() {
+    String max160 = BigInteger.TWO.pow(160).subtract(BigInteger.ONE).toString(16);
+    Event e =
+        decode(
+                Hash.sha3String("Permit(address,address,address,uint160,uint48,uint48)"),
+                List.of(topicOf(ALICE), topicOf(TOKEN), topicOf(BOB)),
+                "0x" + word(max160) + word("70000000") + word("2"))
+            .get(0);
+    assertThat(e.type()).isEqualTo("chain.approval");
+    assertThat(e.from()).isEqualToIgnoringCase(ALICE);
+    assertThat(e.to()).isEqualToIgnoringCase(BOB);
+    assertThat(e.asset()).isEqualToIgnoringCase(TOKEN);
+    assertThat(e.attrs())
+        .containsEntry("kind", "permit2_permit")
+        .containsEntry("unlimited", true)
+        .containsEntry("expiration", (long) 0x70000000);
+  }
+
+  @Test
+  void anErc1155BatchIsOneTransferPerTokenId() {
+    String data =
+        org.web3j.abi.FunctionEncoder.encodeConstructor(
+            List.of(
+                new org.web3j.abi.datatypes.DynamicArray<>(
+                    org.web3j.abi.datatypes.generated.Uint256.class,
+                    new org.web3j.abi.datatypes.generated.Uint256(1),
+                    new org.web3j.abi.datatypes.generated.Uint256(42)),
+                new org.web3j.abi.datatypes.DynamicArray<>(
+                    org.web3j.abi.datatypes.generated.Uint256.class,
+                    new org.web3j.abi.datatypes.generated.Uint256(10),
+                    new org.web3j.abi.datatypes.generated.Uint256(20))));
+    List<Event> events =
+        decode(
+            EvmDecoder.TRANSFER_BATCH,
+            List.of(topicOf(POOL), topicOf(ALICE), topicOf(BOB)),
+            "0x" + data);
+    assertThat(events)
+        .extracting(Event::id, e -> e.attrs().get("token_id"), e -> e.amount().intValueExact())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("eip155:1:16:dddddddd:0:log:3:0", "1", 10),
+            org.assertj.core.groups.Tuple.tuple("eip155:1:16:dddddddd:0:log:3:1", "42", 20));
+    assertThat(events).allSatisfy(e -> assertThat(e.from()).isEqualToIgnoringCase(ALICE));
+    // a values offset pointing past the data: nothing rather than a guess
+    String uneven = data.substring(0, 64) + word("c0") + data.substring(128);
+    assertThat(
+            decode(
+                EvmDecoder.TRANSFER_BATCH,
+                List.of(topicOf(POOL), topicOf(ALICE), topicOf(BOB)),
+                "0x" + uneven))
+        .isEmpty();
   }
 
   /** The prefixes published in the research notes (onchain-anchors §3). */
@@ -76,6 +213,11 @@ final class EvmDecoderTest {
   }
 
   private static List<Event> decode(String topic0, List<String> moreTopics, String data) {
+    return decode(topic0, moreTopics, data, "0x");
+  }
+
+  private static List<Event> decode(
+      String topic0, List<String> moreTopics, String data, String input) {
     EthBlock.TransactionObject tx = new EthBlock.TransactionObject();
     tx.setHash("0x" + "c".repeat(64));
     tx.setTransactionIndex("0x0");
@@ -83,7 +225,7 @@ final class EvmDecoderTest {
     tx.setTo(POOL);
     tx.setValue("0x0");
     tx.setNonce("0x1");
-    tx.setInput("0x");
+    tx.setInput(input);
     EthBlock.Block block = new EthBlock.Block();
     block.setNumber("0x10");
     block.setHash("0x" + "d".repeat(64));
@@ -92,14 +234,17 @@ final class EvmDecoderTest {
     Log log = new Log();
     log.setAddress(POOL);
     log.setLogIndex("0x3");
-    List<String> topics = new java.util.ArrayList<>(List.of(topic0));
+    List<String> topics = new java.util.ArrayList<>();
+    if (topic0 != null) {
+      topics.add(topic0);
+    }
     topics.addAll(moreTopics);
     log.setTopics(topics);
     log.setData(data);
     TransactionReceipt receipt = new TransactionReceipt();
     receipt.setTransactionHash(tx.getHash());
     receipt.setStatus("0x1");
-    receipt.setLogs(List.of(log));
+    receipt.setLogs(topic0 == null ? List.of() : List.of(log));
     List<Event> events =
         new EvmDecoder("eip155:1", "ETH").decode(block, Map.of(tx.getHash(), receipt));
     EventParser parser = new EventParser(1);

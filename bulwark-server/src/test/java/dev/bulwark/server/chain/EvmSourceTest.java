@@ -2,6 +2,7 @@ package dev.bulwark.server.chain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.bulwark.engine.detect.Alert;
 import dev.bulwark.engine.detect.Severity;
@@ -32,10 +33,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.TypeEncoder;
+import org.web3j.abi.datatypes.DynamicArray;
+import org.web3j.abi.datatypes.DynamicBytes;
 import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.Type;
+import org.web3j.abi.datatypes.generated.Bytes32;
 import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.abi.datatypes.generated.Uint8;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+import org.web3j.crypto.Sign;
+import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.utils.Numeric;
 
 /** The EVM source against a real anvil node and a contract compiled with solc-js. */
 final class EvmSourceTest {
@@ -483,6 +494,196 @@ final class EvmSourceTest {
     assertThat(approval.amount().toBigInteger()).isEqualTo(max);
     assertThat(approval.attrs()).containsEntry("unlimited", true);
     assertThat(all.stream().filter(e -> e.type().equals("chain.transaction"))).hasSize(4);
+  }
+
+  /** The well-known key of anvil's first default account (the public test mnemonic). */
+  private static final String ANVIL_KEY_0 =
+      "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+  private static String call(String name, Type<?>... args) {
+    return FunctionEncoder.encode(new Function(name, List.of(args), List.of()));
+  }
+
+  private static org.web3j.abi.datatypes.Address addr(String a) {
+    return new org.web3j.abi.datatypes.Address(a);
+  }
+
+  private String deploy(Path bins, String contract) throws Exception {
+    try (var files = Files.list(bins)) {
+      Path bin =
+          files
+              .filter(f -> f.getFileName().toString().endsWith("_" + contract + ".bin"))
+              .findFirst()
+              .orElseThrow();
+      return send(accounts.get(0), null, BigInteger.ZERO, "0x" + Files.readString(bin).trim())
+          .getContractAddress();
+    }
+  }
+
+  /** An EIP-2612 permit signed by anvil's first account, as call data. */
+  private String signedPermit(
+      String token, String spender, BigInteger value, long deadline, int nonce) throws Exception {
+    Credentials holder = Credentials.create(ANVIL_KEY_0);
+    String domain =
+        anvil
+            .web3j
+            .ethCall(
+                Transaction.createEthCallTransaction(
+                    holder.getAddress(), token, call("DOMAIN_SEPARATOR")),
+                DefaultBlockParameterName.LATEST)
+            .send()
+            .getValue();
+    byte[] typeHash =
+        Hash.sha3(
+            "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String struct =
+        FunctionEncoder.encodeConstructor(
+            List.of(
+                new Bytes32(typeHash),
+                addr(holder.getAddress()),
+                addr(spender),
+                new Uint256(value),
+                new Uint256(nonce),
+                new Uint256(deadline)));
+    byte[] digest =
+        Hash.sha3(
+            Numeric.hexStringToByteArray(
+                "0x1901"
+                    + domain.substring(2)
+                    + Numeric.toHexStringNoPrefix(
+                        Hash.sha3(Numeric.hexStringToByteArray(struct)))));
+    Sign.SignatureData sig = Sign.signMessage(digest, holder.getEcKeyPair(), false);
+    return call(
+        "permit",
+        addr(holder.getAddress()),
+        addr(spender),
+        new Uint256(value),
+        new Uint256(deadline),
+        new Uint8(sig.getV()[0] & 0xff),
+        new Bytes32(sig.getR()),
+        new Bytes32(sig.getS()));
+  }
+
+  @Test
+  void nftsBatchesAdminChangesSafeOwnersAndPermitsAreDecodedExactly() throws Exception {
+    String alice = accounts.get(0);
+    String bob = accounts.get(1);
+    String carol = accounts.get(2);
+    String relayerEoa = accounts.get(3);
+    assertThat(Credentials.create(ANVIL_KEY_0).getAddress())
+        .as("anvil's first account is the default mnemonic's")
+        .isEqualToIgnoringCase(alice);
+    compile("Zoo.sol", "Collectible");
+    Path bins = dir.resolve("solc-Collectible");
+    String nft = deploy(bins, "Collectible");
+    String multi = deploy(bins, "Multi");
+    String proxy = deploy(bins, "UpgradeableProxy");
+    String owners = deploy(bins, "Owners");
+    String token = deploy(bins, "PermitToken");
+    String relayer = deploy(bins, "Relayer");
+    long deadline = java.time.Instant.now().getEpochSecond() + 3600;
+
+    send(alice, nft, BigInteger.ZERO, call("mint", addr(alice), new Uint256(77)));
+    send(
+        alice, nft, BigInteger.ZERO, call("transferFrom", addr(alice), addr(bob), new Uint256(77)));
+    send(
+        alice,
+        multi,
+        BigInteger.ZERO,
+        call(
+            "mintBatch",
+            addr(bob),
+            new DynamicArray<>(Uint256.class, new Uint256(1), new Uint256(2), new Uint256(3)),
+            new DynamicArray<>(
+                Uint256.class, new Uint256(100), new Uint256(200), new Uint256(300))));
+    send(alice, proxy, BigInteger.ZERO, call("upgradeTo", addr(carol)));
+    send(alice, proxy, BigInteger.ZERO, call("changeAdmin", addr(bob)));
+    send(alice, proxy, BigInteger.ZERO, call("transferOwnership", addr(bob)));
+    send(alice, owners, BigInteger.ZERO, call("addOwner", addr(carol)));
+    send(alice, owners, BigInteger.ZERO, call("changeThreshold", new Uint256(2)));
+    send(alice, owners, BigInteger.ZERO, call("removeOwner", addr(carol)));
+    // a permit submitted by someone else, directly and through a relaying contract
+    send(
+        relayerEoa,
+        token,
+        BigInteger.ZERO,
+        signedPermit(token, carol, BigInteger.valueOf(500), deadline, 0));
+    String inner =
+        signedPermit(token, bob, BigInteger.TWO.pow(256).subtract(BigInteger.ONE), deadline, 1);
+    send(
+        relayerEoa,
+        relayer,
+        BigInteger.ZERO,
+        call("relay", addr(token), new DynamicBytes(Numeric.hexStringToByteArray(inner))));
+
+    try (EvmSource source = source(31337)) {
+      source.pollOnce();
+      assertThat(source.status().processed()).isEqualTo(source.status().head());
+    }
+    List<Event> all = stored();
+
+    assertThat(all.stream().filter(e -> "erc721".equals(e.attrs().get("standard"))))
+        .extracting(e -> e.from(), e -> e.to(), e -> e.attrs().get("token_id"))
+        .containsExactly(
+            tuple(checksum("0x0000000000000000000000000000000000000000"), checksum(alice), "77"),
+            tuple(checksum(alice), checksum(bob), "77"));
+    assertThat(all.stream().filter(e -> "erc1155".equals(e.attrs().get("standard"))))
+        .extracting(e -> e.attrs().get("token_id"), e -> e.amount().intValueExact(), Event::to)
+        .containsExactly(
+            tuple("1", 100, checksum(bob)),
+            tuple("2", 200, checksum(bob)),
+            tuple("3", 300, checksum(bob)));
+    assertThat(all.stream().filter(e -> e.type().equals("chain.admin_change")))
+        .extracting(e -> e.attrs().get("kind"), Event::from, Event::to)
+        .containsExactly(
+            tuple(
+                "ownership_transferred",
+                checksum("0x0000000000000000000000000000000000000000"),
+                checksum(alice)),
+            tuple("upgraded", null, checksum(carol)),
+            tuple("admin_changed", checksum(alice), checksum(bob)),
+            tuple("ownership_transferred", checksum(alice), checksum(bob)),
+            tuple("safe_added_owner", null, checksum(carol)),
+            tuple("safe_changed_threshold", null, checksum(owners)),
+            tuple("safe_removed_owner", null, checksum(carol)));
+    List<Event> permits =
+        all.stream()
+            .filter(
+                e -> e.type().equals("chain.approval") && "permit".equals(e.attrs().get("kind")))
+            .toList();
+    assertThat(permits)
+        .extracting(
+            Event::from,
+            Event::to,
+            e -> e.amount().toBigInteger(),
+            e -> e.attrs().get("submitter"),
+            e -> e.attrs().get("unlimited"),
+            Event::source)
+        .containsExactly(
+            tuple(
+                checksum(alice),
+                checksum(carol),
+                BigInteger.valueOf(500),
+                checksum(relayerEoa),
+                false,
+                "evm"),
+            tuple(
+                checksum(alice),
+                checksum(bob),
+                BigInteger.TWO.pow(256).subtract(BigInteger.ONE),
+                checksum(relayer),
+                true,
+                "evm-trace"));
+    assertThat(permits).allSatisfy(p -> assertThat(p.asset()).isEqualTo(checksum(token)));
+    assertThat(
+            all.stream()
+                .filter(
+                    e ->
+                        e.type().equals("chain.approval")
+                            && "approve".equals(e.attrs().get("kind"))))
+        .as("the token's own Approval logs as well")
+        .hasSize(2);
   }
 
   @Test
