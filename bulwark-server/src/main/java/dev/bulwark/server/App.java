@@ -6,7 +6,6 @@ import dev.bulwark.server.auth.TokenStore;
 import dev.bulwark.server.chain.ChainSources;
 import dev.bulwark.server.chain.EvmSource;
 import dev.bulwark.server.config.Config;
-import dev.bulwark.server.config.Secret;
 import dev.bulwark.server.db.Database;
 import dev.bulwark.server.detect.DetectionPump;
 import dev.bulwark.server.detect.RuleCatalog;
@@ -156,24 +155,7 @@ public final class App implements AutoCloseable {
     for (Config.Network n : config.networks()) {
       long org = tokens.organisation(n.organisation()).id();
       EvmSource source =
-          new EvmSource(
-              new EvmSource.Network(
-                  n.id(),
-                  n.rpcUrls().stream().map(Secret::reveal).toList(),
-                  n.rpcTimeout(),
-                  n.chainId(),
-                  n.confirmations(),
-                  n.pollInterval(),
-                  n.startBlock(),
-                  n.nativeAsset(),
-                  n.batch(),
-                  n.traces(),
-                  n.watch()),
-              org,
-              db.jdbi(),
-              ingest,
-              clock,
-              metrics);
+          new EvmSource(EvmSource.network(n), org, db.jdbi(), ingest, clock, metrics);
       chains.add(new ChainSources.Watched(org, source));
       ChainSources.verify(source, n.id());
       source.start();

@@ -54,6 +54,22 @@ public final class EvmSource implements AutoCloseable {
       boolean traces,
       java.util.Set<String> watch) {}
 
+  /** The source's view of a configured network (the RPC URLs revealed). */
+  public static Network network(dev.bulwark.server.config.Config.Network n) {
+    return new Network(
+        n.id(),
+        n.rpcUrls().stream().map(dev.bulwark.server.config.Secret::reveal).toList(),
+        n.rpcTimeout(),
+        n.chainId(),
+        n.confirmations(),
+        n.pollInterval(),
+        n.startBlock(),
+        n.nativeAsset(),
+        n.batch(),
+        n.traces(),
+        n.watch());
+  }
+
   private final Network network;
   private final long orgId;
   private final RpcClient rpc;
@@ -143,14 +159,7 @@ public final class EvmSource implements AutoCloseable {
         done.set(ancestor);
         return processed; // the next poll reads the canonical blocks from the common ancestor on
       }
-      Map<String, TransactionReceipt> receipts = receipts(block);
-      List<Event> events = new java.util.ArrayList<>(decoder.decode(block, receipts));
-      if (network.traces() && !block.getTransactions().isEmpty()) {
-        events.addAll(traces(block));
-      }
-      if (!network.watch().isEmpty()) {
-        events.removeIf(e -> !watched(e));
-      }
+      List<Event> events = eventsOf(block);
       if (!events.isEmpty()) {
         ingest.store(orgId, events);
       }
@@ -161,6 +170,62 @@ public final class EvmSource implements AutoCloseable {
       processed++;
     }
     return processed;
+  }
+
+  /** A block's events: transactions and logs, traces when enabled, only watched ones if listed. */
+  private List<Event> eventsOf(EthBlock.Block block) {
+    Map<String, TransactionReceipt> receipts = receipts(block);
+    List<Event> events = new java.util.ArrayList<>(decoder.decode(block, receipts));
+    if (network.traces() && !block.getTransactions().isEmpty()) {
+      events.addAll(traces(block));
+    }
+    if (!network.watch().isEmpty()) {
+      events.removeIf(e -> !watched(e));
+    }
+    return events;
+  }
+
+  /** Progress of a backfill: the block just stored and how many events so far. */
+  public interface Progress {
+    void block(long number, long events);
+  }
+
+  /**
+   * Reads blocks {@code from..to} again and stores their events — for history before the start
+   * block, or a range a node served wrongly. The checkpoint is not touched, and event ids are
+   * deterministic, so blocks already processed store nothing twice. Returns the number of events
+   * read. A block beyond the node's head is an error naming the head.
+   */
+  public long backfill(long from, long to, Progress progress) {
+    if (from < 0 || to < from) {
+      throw new BulwarkException(
+          "network %s: backfill needs 0 <= from <= to, got %d..%d"
+              .formatted(network.id(), from, to));
+    }
+    long latest = rpc.send(Web3j::ethBlockNumber).getBlockNumber().longValueExact();
+    if (to > latest) {
+      throw new BulwarkException(
+          "network %s: block %d is beyond the node's head %d; backfill up to %d at most"
+              .formatted(network.id(), to, latest, latest));
+    }
+    long total = 0;
+    for (long n = from; n <= to; n++) {
+      BigInteger number = BigInteger.valueOf(n);
+      EthBlock.Block block =
+          rpc.send(w -> w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(number), true))
+              .getBlock();
+      if (block == null) {
+        throw new BulwarkException(
+            "network %s: the node has no block %d".formatted(network.id(), n));
+      }
+      List<Event> events = eventsOf(block);
+      if (!events.isEmpty()) {
+        ingest.store(orgId, events);
+      }
+      total += events.size();
+      progress.block(n, total);
+    }
+    return total;
   }
 
   /**
