@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,6 +53,7 @@ public final class EvmSource implements AutoCloseable {
       Optional<Long> startBlock,
       String nativeAsset,
       int batch,
+      int concurrency,
       boolean traces,
       java.util.Set<String> watch) {}
 
@@ -66,6 +69,7 @@ public final class EvmSource implements AutoCloseable {
         n.startBlock(),
         n.nativeAsset(),
         n.batch(),
+        n.concurrency(),
         n.traces(),
         n.watch());
   }
@@ -73,6 +77,7 @@ public final class EvmSource implements AutoCloseable {
   private final Network network;
   private final long orgId;
   private final RpcClient rpc;
+  private final java.util.concurrent.ExecutorService fetcher;
   private final TraceDecoder traceDecoder;
   private final Jdbi jdbi;
   private final IngestService ingest;
@@ -96,6 +101,14 @@ public final class EvmSource implements AutoCloseable {
     this.rpc =
         new RpcClient(
             network.id(), network.rpcUrls(), network.rpcTimeout(), Duration.ofMillis(250), metrics);
+    this.fetcher =
+        Executors.newFixedThreadPool(
+            network.concurrency(),
+            r -> {
+              Thread t = new Thread(r, "bulwark-chain-fetch-" + network.id());
+              t.setDaemon(true);
+              return t;
+            });
     this.traceDecoder = new TraceDecoder(network.id(), network.nativeAsset());
     this.jdbi = jdbi;
     this.ingest = ingest;
@@ -136,40 +149,74 @@ public final class EvmSource implements AutoCloseable {
     long from = cp.map(c -> c.block() + 1).orElse(network.startBlock().orElse(target));
     int processed = 0;
     String previousHash = cp.map(Checkpoint::hash).orElse(null);
-    for (long n = from; n <= target && processed < network.batch(); n++) {
-      BigInteger number = BigInteger.valueOf(n);
-      EthBlock.Block block =
-          rpc.send(w -> w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(number), true))
-              .getBlock();
-      if (block == null) {
-        break; // not there yet
+    long last = Math.min(target, from + network.batch() - 1);
+    // blocks are fetched and decoded up to `concurrency` at a time, and stored strictly in order
+    java.util.ArrayDeque<Future<Fetched>> ahead = new java.util.ArrayDeque<>();
+    long next = from;
+    try {
+      for (long n = from; n <= last; n++) {
+        while (next <= last && ahead.size() < network.concurrency()) {
+          long k = next++;
+          ahead.add(fetcher.submit(() -> fetch(k)));
+        }
+        Fetched fetched = await(ahead.poll());
+        EthBlock.Block block = fetched.block();
+        if (block == null) {
+          break; // not there yet
+        }
+        if (previousHash != null && !previousHash.equalsIgnoreCase(block.getParentHash())) {
+          reorgs.increment();
+          long ancestor = commonAncestor(n - 1);
+          LOG.warn(
+              "network {}: reorganisation: block {} does not build on the processed block {}; retracting blocks {}..{}",
+              network.id(),
+              n,
+              n - 1,
+              ancestor + 1,
+              n - 1);
+          retract(ancestor + 1, n - 1);
+          save(ancestor, storedHash(ancestor).orElse(""));
+          done.set(ancestor);
+          return processed; // the next poll reads the canonical blocks from the common ancestor on
+        }
+        List<Event> events = fetched.events();
+        if (!events.isEmpty()) {
+          ingest.store(orgId, events);
+        }
+        save(n, block.getHash());
+        remember(n, block.getHash());
+        previousHash = block.getHash();
+        done.set(n);
+        processed++;
       }
-      if (previousHash != null && !previousHash.equalsIgnoreCase(block.getParentHash())) {
-        reorgs.increment();
-        long ancestor = commonAncestor(n - 1);
-        LOG.warn(
-            "network {}: reorganisation: block {} does not build on the processed block {}; retracting blocks {}..{}",
-            network.id(),
-            n,
-            n - 1,
-            ancestor + 1,
-            n - 1);
-        retract(ancestor + 1, n - 1);
-        save(ancestor, storedHash(ancestor).orElse(""));
-        done.set(ancestor);
-        return processed; // the next poll reads the canonical blocks from the common ancestor on
-      }
-      List<Event> events = eventsOf(block);
-      if (!events.isEmpty()) {
-        ingest.store(orgId, events);
-      }
-      save(n, block.getHash());
-      remember(n, block.getHash());
-      previousHash = block.getHash();
-      done.set(n);
-      processed++;
+    } finally {
+      ahead.forEach(f -> f.cancel(true));
     }
     return processed;
+  }
+
+  private record Fetched(EthBlock.Block block, List<Event> events) {}
+
+  private Fetched fetch(long n) {
+    BigInteger number = BigInteger.valueOf(n);
+    EthBlock.Block block =
+        rpc.send(w -> w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(number), true))
+            .getBlock();
+    return new Fetched(block, block == null ? List.of() : eventsOf(block));
+  }
+
+  private static Fetched await(Future<Fetched> f) {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new BulwarkException(String.valueOf(e.getCause().getMessage()), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BulwarkException("interrupted while reading blocks", e);
+    }
   }
 
   /** A block's events: transactions and logs, traces when enabled, only watched ones if listed. */
@@ -453,6 +500,7 @@ public final class EvmSource implements AutoCloseable {
     if (timer != null) {
       timer.shutdownNow();
     }
+    fetcher.shutdownNow();
     rpc.close();
   }
 }

@@ -64,8 +64,9 @@ final class RpcClient implements AutoCloseable {
   private final Duration backoff;
   private final Duration maxBackoff;
   private final Map<Reason, Counter> failures = new HashMap<>();
-  private final Map<String, Reason> reported = new HashMap<>();
-  private int current;
+  private final Map<String, Reason> reported = new java.util.concurrent.ConcurrentHashMap<>();
+  // the URL to try first; calls from several threads share it (a lost update only reorders tries)
+  private volatile int current;
 
   RpcClient(
       String network,
@@ -117,13 +118,14 @@ final class RpcClient implements AutoCloseable {
     return attempt(e -> call.apply(e.service()));
   }
 
-  private synchronized <T extends Response<?>> T attempt(Function<Endpoint, Request<?, T>> call) {
+  private <T extends Response<?>> T attempt(Function<Endpoint, Request<?, T>> call) {
     Failure last = null;
     for (int attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) {
         pause(attempt);
       }
-      Endpoint endpoint = endpoints.get(current);
+      int at = current;
+      Endpoint endpoint = endpoints.get(at);
       Failure failure;
       try {
         T response = call.apply(endpoint).send();
@@ -144,7 +146,7 @@ final class RpcClient implements AutoCloseable {
       }
       last = failure;
       failed(endpoint, failure);
-      current = (current + 1) % endpoints.size();
+      current = (at + 1) % endpoints.size();
     }
     String message =
         "network %s: %d JSON-RPC attempts over %d URL(s) failed; last: %s"

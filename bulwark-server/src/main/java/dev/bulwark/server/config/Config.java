@@ -23,8 +23,8 @@ public record Config(
    * (credentials: providers put API keys in them, so they are never printed whole) and the timeout
    * of one call, the chain id the node must report, how many blocks to stay behind the head, how
    * often to poll, where to start on the first run (empty: the current head), the native asset's
-   * symbol, the catch-up batch, whether to read call traces, and the addresses to keep events for
-   * (lower case; empty: everything).
+   * symbol, the catch-up batch and how many of its blocks to fetch at once, whether to read call
+   * traces, and the addresses to keep events for (lower case; empty: everything).
    */
   public record Network(
       String id,
@@ -37,6 +37,7 @@ public record Config(
       Optional<Long> startBlock,
       String nativeAsset,
       int batch,
+      int concurrency,
       boolean traces,
       java.util.Set<String> watch) {}
 

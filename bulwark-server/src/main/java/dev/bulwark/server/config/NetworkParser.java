@@ -35,6 +35,7 @@ final class NetworkParser {
           "start_block",
           "native_asset",
           "batch",
+          "concurrency",
           "traces",
           "rpc_timeout",
           "watch");
@@ -183,6 +184,10 @@ final class NetworkParser {
       }
       String asset = v.containsKey("native_asset") ? v.get("native_asset").getValue() : "ETH";
       int batch = v.containsKey("batch") ? (int) number(v.get("batch"), "batch", 1, 10_000) : 100;
+      int concurrency =
+          v.containsKey("concurrency")
+              ? (int) number(v.get("concurrency"), "concurrency", 1, 64)
+              : 4;
       boolean traces = false;
       if (v.containsKey("traces")) {
         String t = v.get("traces").getValue();
@@ -204,6 +209,7 @@ final class NetworkParser {
                 start,
                 asset,
                 batch,
+                concurrency,
                 traces,
                 Set.copyOf(watch)));
       }

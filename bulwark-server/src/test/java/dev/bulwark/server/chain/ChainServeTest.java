@@ -44,6 +44,7 @@ final class ChainServeTest {
                 Optional.of(0L),
                 "ETH",
                 100,
+                2,
                 true,
                 java.util.Set.of())));
   }

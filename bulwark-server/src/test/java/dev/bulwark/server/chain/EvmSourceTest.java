@@ -60,6 +60,9 @@ final class EvmSourceTest {
   private long org;
   private List<String> accounts;
 
+  /** Blocks fetched at once; 4 unless a test needs a deterministic order of RPC calls. */
+  private int concurrency = 4;
+
   @BeforeEach
   void start() throws Exception {
     anvil = new Anvil();
@@ -93,6 +96,7 @@ final class EvmSourceTest {
             Optional.of(0L),
             "ETH",
             batch,
+            concurrency,
             true,
             watch),
         org,
@@ -129,6 +133,7 @@ final class EvmSourceTest {
       send(accounts.get(0), accounts.get(1), BigInteger.valueOf(7 + i), null);
     }
     MeterRegistry metrics = new SimpleMeterRegistry();
+    concurrency = 1; // the scripted faults meet the calls in a known order
     try (FaultyRpc proxy = new FaultyRpc(anvil.url)) {
       // one fault of each kind, each followed by a good answer, so every call succeeds in the end
       proxy.script(
