@@ -16,15 +16,22 @@ import org.web3j.protocol.http.HttpService;
  * A real anvil node for tests, from the npm package the build installs into {@code
  * target/chain-tools}; its state goes to a temporary directory that is deleted afterwards.
  */
-final class Anvil implements AutoCloseable {
-  static final Path TOOLS = Path.of("target", "chain-tools", "node_modules", ".bin");
+public final class Anvil implements AutoCloseable {
+  /** Where the build installs the npm tools, relative to {@code bulwark-server}. */
+  public static final Path TOOLS = Path.of("target", "chain-tools", "node_modules", ".bin");
+
   private final Process process;
   private final Path cache;
-  final String url;
-  final Web3j web3j;
+  public final String url;
+  public final Web3j web3j;
 
-  Anvil() throws IOException, InterruptedException {
-    Path binary = TOOLS.resolve("anvil");
+  public Anvil() throws IOException, InterruptedException {
+    this(TOOLS);
+  }
+
+  /** An anvil from the npm {@code .bin} directory {@code tools}. */
+  public Anvil(Path tools) throws IOException, InterruptedException {
+    Path binary = tools.resolve("anvil");
     if (!Files.isExecutable(binary)) {
       throw new IllegalStateException(
           "anvil is missing at "
@@ -66,7 +73,7 @@ final class Anvil implements AutoCloseable {
     }
   }
 
-  List<String> accounts() throws IOException {
+  public List<String> accounts() throws IOException {
     return web3j.ethAccounts().send().getAccounts();
   }
 
