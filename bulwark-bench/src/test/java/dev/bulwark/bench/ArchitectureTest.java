@@ -19,6 +19,8 @@ final class ArchitectureTest {
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .withImportOption(location -> !location.contains("/jmh_generated/"))
+          // the server's test fixtures, a test-jar for the chain benchmark
+          .withImportOption(location -> !location.contains("-tests.jar"))
           .importPackages("dev.bulwark");
 
   @Test
