@@ -93,6 +93,7 @@ public class ChainBenchmark {
           new EvmSource.Network(
               "eip155:31337",
               List.of(anvil.url),
+              Optional.empty(),
               Duration.ofSeconds(30),
               31337,
               0,

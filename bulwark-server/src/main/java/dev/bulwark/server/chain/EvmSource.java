@@ -46,6 +46,7 @@ public final class EvmSource implements AutoCloseable {
   public record Network(
       String id,
       List<String> rpcUrls,
+      Optional<String> wsUrl,
       Duration rpcTimeout,
       long chainId,
       int confirmations,
@@ -62,6 +63,7 @@ public final class EvmSource implements AutoCloseable {
     return new Network(
         n.id(),
         n.rpcUrls().stream().map(dev.bulwark.server.config.Secret::reveal).toList(),
+        n.ws().map(dev.bulwark.server.config.Secret::reveal),
         n.rpcTimeout(),
         n.chainId(),
         n.confirmations(),
@@ -88,6 +90,9 @@ public final class EvmSource implements AutoCloseable {
   private final Counter reorgs;
   private ScheduledExecutorService timer;
   private volatile String lastError;
+  private HeadSubscription heads;
+  private final java.util.concurrent.atomic.AtomicBoolean woken =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   public EvmSource(
       Network network,
@@ -463,7 +468,10 @@ public final class EvmSource implements AutoCloseable {
         });
   }
 
-  /** Polls in the background until closed; a failing node is retried at the next interval. */
+  /**
+   * Polls in the background until closed; a failing node is retried at the next interval. With a
+   * WebSocket URL, a new head also triggers a poll at once.
+   */
   public void start() {
     timer =
         Executors.newSingleThreadScheduledExecutor(
@@ -473,30 +481,59 @@ public final class EvmSource implements AutoCloseable {
               return t;
             });
     timer.scheduleWithFixedDelay(
-        () -> {
-          try {
-            while (pollOnce() == network.batch()) {
-              // catching up: go on at once
-            }
-            if (lastError != null) {
-              LOG.info("network {}: reading blocks again", network.id());
-              lastError = null;
-            }
-          } catch (RuntimeException e) {
-            // the same failure every interval is logged once; the failure counters keep counting
-            if (!String.valueOf(e.getMessage()).equals(lastError)) {
-              LOG.warn("{}; retrying every {}", e.getMessage(), network.pollInterval());
-              lastError = String.valueOf(e.getMessage());
-            }
-          }
-        },
-        0,
-        network.pollInterval().toMillis(),
-        TimeUnit.MILLISECONDS);
+        this::pollSafely, 0, network.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+    network
+        .wsUrl()
+        .ifPresent(
+            url -> {
+              heads = new HeadSubscription(network.id(), url, this::wake);
+              heads.start();
+            });
+  }
+
+  /** Whether a new-heads subscription is configured and established. */
+  boolean subscribedToHeads() {
+    return heads != null && heads.connected();
+  }
+
+  /** Polls soon on the source's own thread; heads arriving meanwhile share that one poll. */
+  private void wake() {
+    if (woken.compareAndSet(false, true)) {
+      try {
+        timer.execute(
+            () -> {
+              woken.set(false);
+              pollSafely();
+            });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closing
+      }
+    }
+  }
+
+  private void pollSafely() {
+    try {
+      while (pollOnce() == network.batch()) {
+        // catching up: go on at once
+      }
+      if (lastError != null) {
+        LOG.info("network {}: reading blocks again", network.id());
+        lastError = null;
+      }
+    } catch (RuntimeException e) {
+      // the same failure every interval is logged once; the failure counters keep counting
+      if (!String.valueOf(e.getMessage()).equals(lastError)) {
+        LOG.warn("{}; retrying every {}", e.getMessage(), network.pollInterval());
+        lastError = String.valueOf(e.getMessage());
+      }
+    }
   }
 
   @Override
   public void close() {
+    if (heads != null) {
+      heads.close();
+    }
     if (timer != null) {
       timer.shutdownNow();
     }

@@ -29,6 +29,7 @@ public record Config(
   public record Network(
       String id,
       List<Secret> rpcUrls,
+      Optional<Secret> ws,
       java.time.Duration rpcTimeout,
       long chainId,
       String organisation,

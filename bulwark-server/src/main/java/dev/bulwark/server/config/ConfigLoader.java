@@ -129,13 +129,14 @@ public final class ConfigLoader {
       }
       for (Config.Network n : config.networks()) {
         lines.add(
-            "network %s: chain id %d, rpc %s, organisation %s, confirmations %d"
+            "network %s: chain id %d, rpc %s%s, organisation %s, confirmations %d"
                 .formatted(
                     n.id(),
                     n.chainId(),
                     n.rpcUrls().stream()
                         .map(u -> Secret.maskedUrl(u.reveal()))
                         .collect(java.util.stream.Collectors.joining(", ")),
+                    n.ws().map(w -> ", ws " + Secret.maskedUrl(w.reveal())).orElse(""),
                     n.organisation(),
                     n.confirmations()));
       }

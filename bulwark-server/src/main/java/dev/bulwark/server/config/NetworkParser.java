@@ -38,6 +38,7 @@ final class NetworkParser {
           "concurrency",
           "traces",
           "rpc_timeout",
+          "ws",
           "watch");
   private static final Set<String> LISTS = Set.of("rpc", "watch");
   private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
@@ -141,6 +142,19 @@ final class NetworkParser {
           rpcs.add(new Secret(rpc));
         }
       }
+      Optional<Secret> ws = Optional.empty();
+      if (v.containsKey("ws")) {
+        String url = v.get("ws").getValue().trim();
+        try {
+          URI u = new URI(url);
+          if (!"ws".equals(u.getScheme()) && !"wss".equals(u.getScheme()) || u.getHost() == null) {
+            problem(v.get("ws"), "ws", "expected a ws:// or wss:// URL for newHeads");
+          }
+        } catch (URISyntaxException e) {
+          problem(v.get("ws"), "ws", "not a URL");
+        }
+        ws = Optional.of(new Secret(url));
+      }
       Duration rpcTimeout = Duration.ofSeconds(10);
       if (v.containsKey("rpc_timeout")) {
         Optional<Duration> d = Durations.parse(v.get("rpc_timeout").getValue());
@@ -201,6 +215,7 @@ final class NetworkParser {
             new Config.Network(
                 id,
                 List.copyOf(rpcs),
+                ws,
                 rpcTimeout,
                 chainId,
                 org,

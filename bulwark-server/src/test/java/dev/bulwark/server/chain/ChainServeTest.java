@@ -36,6 +36,7 @@ final class ChainServeTest {
             new Config.Network(
                 "eip155:31337",
                 List.of(new Secret(rpc)),
+                Optional.empty(),
                 Duration.ofSeconds(5),
                 chainId,
                 "acme",

@@ -89,6 +89,7 @@ final class EvmSourceTest {
         new EvmSource.Network(
             "eip155:31337",
             urls,
+            Optional.empty(),
             Duration.ofMillis(700),
             chainId,
             0,
@@ -182,6 +183,49 @@ final class EvmSourceTest {
     assertThat(nativeTransfers())
         .extracting(e -> e.amount().intValueExact())
         .containsExactly(5, 6, 7);
+  }
+
+  private static void await(String what, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
+    while (!condition.getAsBoolean()) {
+      assertThat(java.time.Instant.now()).as(what).isBefore(deadline);
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void aNewHeadOverWebSocketTriggersAPollWithoutWaitingForTheInterval() throws Exception {
+    try (EvmSource source =
+        new EvmSource(
+            new EvmSource.Network(
+                "eip155:31337",
+                List.of(anvil.url),
+                Optional.of(anvil.url.replace("http://", "ws://")),
+                Duration.ofSeconds(5),
+                31337,
+                0,
+                Duration.ofHours(1), // polling alone would not see the block during the test
+                Optional.of(0L),
+                "ETH",
+                100,
+                1,
+                false,
+                Set.of()),
+            org,
+            db.jdbi(),
+            ingest,
+            Clock.systemUTC(),
+            new SimpleMeterRegistry())) {
+      source.start();
+      await("the first poll and the subscription", () -> source.status().processed() == 0);
+      await("subscribed", source::subscribedToHeads);
+      send(accounts.get(0), accounts.get(1), BigInteger.valueOf(4242), null);
+      await(
+          "the transfer, read because of the new head",
+          () -> nativeTransfers().stream().anyMatch(e -> e.amount().intValue() == 4242));
+      assertThat(source.status().processed()).isEqualTo(1);
+    }
   }
 
   @Test

@@ -71,7 +71,7 @@ final class NetworkConfigTest {
         .extracting(Problem::toString)
         .containsExactly(
             f
-                + ":4:5 networks.colour: unknown key; expected batch, chain_id, concurrency, confirmations, id, native_asset, organisation, poll_interval, rpc, rpc_timeout, start_block, traces, watch",
+                + ":4:5 networks.colour: unknown key; expected batch, chain_id, concurrency, confirmations, id, native_asset, organisation, poll_interval, rpc, rpc_timeout, start_block, traces, watch, ws",
             f + ":2:9 networks.id: 'ethereum' is not an EVM CAIP-2 id such as eip155:1",
             f + ":3:10 networks.rpc: expected an http(s):// JSON-RPC URL",
             f + ":2:5 networks.organisation: missing",
