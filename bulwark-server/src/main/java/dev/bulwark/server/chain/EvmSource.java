@@ -336,8 +336,15 @@ public final class EvmSource implements AutoCloseable {
     if (block.getTransactions().isEmpty()) {
       return out;
     }
+    // by hash, not number: a reorganisation between the two calls cannot mix two blocks
     var all =
-        rpc.send(w -> w.ethGetBlockReceipts(DefaultBlockParameter.valueOf(block.getNumber())))
+        rpc.sendRaw(
+                service ->
+                    new org.web3j.protocol.core.Request<>(
+                        "eth_getBlockReceipts",
+                        List.of(block.getHash()),
+                        service,
+                        org.web3j.protocol.core.methods.response.EthGetBlockReceipts.class))
             .getBlockReceipts();
     all.ifPresent(list -> list.forEach(r -> out.put(r.getTransactionHash(), r)));
     return out;
