@@ -131,3 +131,16 @@ contract Relayer {
         require(ok, "relayed call failed");
     }
 }
+
+/// Creates contracts from a contract: internal creations, visible only in traces.
+contract Factory {
+    event Made(address child);
+
+    function make(uint256 n) external {
+        for (uint256 i = 0; i < n; i++) {
+            emit Made(address(new Child()));
+        }
+    }
+}
+
+contract Child {}

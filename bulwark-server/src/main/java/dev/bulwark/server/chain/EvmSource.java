@@ -302,10 +302,8 @@ public final class EvmSource implements AutoCloseable {
         rpc.sendRaw(
             service ->
                 new org.web3j.protocol.core.Request<>(
-                    "debug_traceBlockByNumber",
-                    List.of(
-                        DefaultBlockParameter.valueOf(block.getNumber()).getValue(),
-                        Map.of("tracer", "callTracer")),
+                    "debug_traceBlockByHash",
+                    List.of(block.getHash(), Map.of("tracer", "callTracer")),
                     service,
                     JsonNodeResponse.class));
     List<String> bases = new java.util.ArrayList<>();
@@ -319,12 +317,64 @@ public final class EvmSource implements AutoCloseable {
               .formatted(network.id(), block.getNumber(), prefix, tx.getTransactionIndex()));
       hashes.add(tx.getHash());
     }
-    return traceDecoder.decode(
-        r.getResult(),
-        bases,
-        hashes,
-        block.getNumber().longValueExact(),
-        java.time.Instant.ofEpochSecond(block.getTimestamp().longValueExact()));
+    List<Event> events =
+        traceDecoder.decode(
+            r.getResult(),
+            bases,
+            hashes,
+            block.getNumber().longValueExact(),
+            java.time.Instant.ofEpochSecond(block.getTimestamp().longValueExact()));
+    return withCreationNonces(events, block.getNumber());
+  }
+
+  /**
+   * Contracts created by contracts: the creator's nonce at each creation, which traces do not
+   * carry. It is the creator's nonce before the block (one {@code eth_getTransactionCount} per
+   * creating contract, and creations are rare) plus the creations it made earlier in the block, in
+   * execution order. Creations the tracer saw fail are not events, so a failed inner creation that
+   * still used up a nonce makes the later ones of that creator in the block one too low.
+   */
+  private List<Event> withCreationNonces(List<Event> events, BigInteger block) {
+    Map<String, Long> next = new HashMap<>();
+    List<Event> out = new java.util.ArrayList<>(events.size());
+    for (Event e : events) {
+      if (!e.type().equals("chain.contract_created") || e.from() == null) {
+        out.add(e);
+        continue;
+      }
+      String creator = e.from();
+      long nonce =
+          next.computeIfAbsent(
+              creator,
+              c ->
+                  rpc.send(
+                          w ->
+                              w.ethGetTransactionCount(
+                                  c, DefaultBlockParameter.valueOf(block.subtract(BigInteger.ONE))))
+                      .getTransactionCount()
+                      .longValueExact());
+      next.put(creator, nonce + 1);
+      Map<String, Object> attrs = new java.util.LinkedHashMap<>(e.attrs());
+      attrs.put("nonce", nonce);
+      out.add(
+          new Event(
+              e.id(),
+              e.type(),
+              e.time(),
+              e.source(),
+              e.account(),
+              e.ip(),
+              e.device(),
+              e.chain(),
+              e.asset(),
+              e.amount(),
+              e.amountUsd(),
+              e.from(),
+              e.to(),
+              e.tx(),
+              attrs));
+    }
+    return out;
   }
 
   /** A JSON-RPC answer kept as a JSON tree. */

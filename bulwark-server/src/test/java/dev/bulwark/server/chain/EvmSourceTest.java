@@ -40,6 +40,7 @@ import org.web3j.abi.datatypes.Type;
 import org.web3j.abi.datatypes.generated.Bytes32;
 import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.abi.datatypes.generated.Uint8;
+import org.web3j.crypto.ContractUtils;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.Sign;
@@ -631,6 +632,7 @@ final class EvmSourceTest {
     String owners = deploy(bins, "Owners");
     String token = deploy(bins, "PermitToken");
     String relayer = deploy(bins, "Relayer");
+    String factory = deploy(bins, "Factory");
     long deadline = java.time.Instant.now().getEpochSecond() + 3600;
 
     send(alice, nft, BigInteger.ZERO, call("mint", addr(alice), new Uint256(77)));
@@ -666,11 +668,37 @@ final class EvmSourceTest {
         BigInteger.ZERO,
         call("relay", addr(token), new DynamicBytes(Numeric.hexStringToByteArray(inner))));
 
+    send(bob, factory, BigInteger.ZERO, call("make", new Uint256(2)));
+    send(carol, factory, BigInteger.ZERO, call("make", new Uint256(1)));
+
     try (EvmSource source = source(31337)) {
       source.pollOnce();
       assertThat(source.status().processed()).isEqualTo(source.status().head());
     }
     List<Event> all = stored();
+
+    // contracts made by a contract: from traces, with the factory's nonce (contracts start at 1),
+    // which must give back each child's CREATE address
+    List<Event> children =
+        all.stream()
+            .filter(
+                e ->
+                    e.type().equals("chain.contract_created")
+                        && Boolean.TRUE.equals(e.attrs().get("internal")))
+            .toList();
+    assertThat(children)
+        .extracting(Event::from, e -> e.attrs().get("nonce"))
+        .containsExactly(
+            tuple(checksum(factory), 1L),
+            tuple(checksum(factory), 2L),
+            tuple(checksum(factory), 3L));
+    assertThat(children)
+        .allSatisfy(
+            c ->
+                assertThat(c.to())
+                    .isEqualToIgnoringCase(
+                        ContractUtils.generateContractAddress(
+                            factory, BigInteger.valueOf((Long) c.attrs().get("nonce")))));
 
     assertThat(all.stream().filter(e -> "erc721".equals(e.attrs().get("standard"))))
         .extracting(e -> e.from(), e -> e.to(), e -> e.attrs().get("token_id"))
