@@ -79,6 +79,7 @@ public final class EvmSource implements AutoCloseable {
   private final Network network;
   private final long orgId;
   private final RpcClient rpc;
+  private final TokenDecimals decimals;
   private final java.util.concurrent.ExecutorService fetcher;
   private final TraceDecoder traceDecoder;
   private final Jdbi jdbi;
@@ -106,6 +107,7 @@ public final class EvmSource implements AutoCloseable {
     this.rpc =
         new RpcClient(
             network.id(), network.rpcUrls(), network.rpcTimeout(), Duration.ofMillis(250), metrics);
+    this.decimals = new TokenDecimals(rpc);
     this.fetcher =
         Executors.newFixedThreadPool(
             network.concurrency(),
@@ -234,7 +236,7 @@ public final class EvmSource implements AutoCloseable {
     if (!network.watch().isEmpty()) {
       events.removeIf(e -> !watched(e));
     }
-    return events;
+    return withDecimals(events);
   }
 
   /** Progress of a backfill: the block just stored and how many events so far. */
@@ -354,25 +356,44 @@ public final class EvmSource implements AutoCloseable {
                       .getTransactionCount()
                       .longValueExact());
       next.put(creator, nonce + 1);
-      Map<String, Object> attrs = new java.util.LinkedHashMap<>(e.attrs());
-      attrs.put("nonce", nonce);
-      out.add(
-          new Event(
-              e.id(),
-              e.type(),
-              e.time(),
-              e.source(),
-              e.account(),
-              e.ip(),
-              e.device(),
-              e.chain(),
-              e.asset(),
-              e.amount(),
-              e.amountUsd(),
-              e.from(),
-              e.to(),
-              e.tx(),
-              attrs));
+      out.add(withAttr(e, "nonce", nonce));
+    }
+    return out;
+  }
+
+  private static Event withAttr(Event e, String key, Object value) {
+    Map<String, Object> attrs = new java.util.LinkedHashMap<>(e.attrs());
+    attrs.put(key, value);
+    return new Event(
+        e.id(),
+        e.type(),
+        e.time(),
+        e.source(),
+        e.account(),
+        e.ip(),
+        e.device(),
+        e.chain(),
+        e.asset(),
+        e.amount(),
+        e.amountUsd(),
+        e.from(),
+        e.to(),
+        e.tx(),
+        attrs);
+  }
+
+  /** ERC-20 amounts with the token's decimals, when the token tells them. */
+  private List<Event> withDecimals(List<Event> events) {
+    List<Event> out = new java.util.ArrayList<>(events.size());
+    for (Event e : events) {
+      if ("erc20".equals(e.attrs().get("standard"))
+          && e.asset() != null
+          && !e.attrs().containsKey("decimals")) {
+        var d = decimals.of(e.asset());
+        out.add(d.isPresent() ? withAttr(e, "decimals", (long) d.get()) : e);
+      } else {
+        out.add(e);
+      }
     }
     return out;
   }

@@ -110,15 +110,24 @@ final class RpcClient implements AutoCloseable {
    * {@link IOException} when the nodes could not be reached at all).
    */
   <T extends Response<?>> T send(Function<Web3j, Request<?, T>> call) {
-    return attempt(e -> call.apply(e.web3j()));
+    return attempt(e -> call.apply(e.web3j()), true);
+  }
+
+  /**
+   * As {@link #send}, but a JSON-RPC error envelope is an answer, returned as is (a call that
+   * reverts, say): only transport faults are retried.
+   */
+  <T extends Response<?>> T call(Function<Web3j, Request<?, T>> call) {
+    return attempt(e -> call.apply(e.web3j()), false);
   }
 
   /** As {@link #send}, for a method web3j has no wrapper for (traces). */
   <T extends Response<?>> T sendRaw(Function<Web3jService, Request<?, T>> call) {
-    return attempt(e -> call.apply(e.service()));
+    return attempt(e -> call.apply(e.service()), true);
   }
 
-  private <T extends Response<?>> T attempt(Function<Endpoint, Request<?, T>> call) {
+  private <T extends Response<?>> T attempt(
+      Function<Endpoint, Request<?, T>> call, boolean retryErrors) {
     Failure last = null;
     for (int attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) {
@@ -131,7 +140,7 @@ final class RpcClient implements AutoCloseable {
         T response = call.apply(endpoint).send();
         if (response == null) {
           failure = new Failure(Reason.EMPTY, "the node sent an empty answer");
-        } else if (response.hasError()) {
+        } else if (response.hasError() && retryErrors) {
           failure =
               new Failure(
                   Reason.RPC_ERROR,

@@ -537,6 +537,9 @@ final class EvmSourceTest {
     assertThat(transfer.to()).isEqualTo(checksum(bob));
     assertThat(transfer.asset()).isEqualTo(checksum(token));
     assertThat(transfer.tx()).isEqualTo(moved.getTransactionHash());
+    assertThat(erc20)
+        .as("the token's decimals(), asked of the node")
+        .allSatisfy(e -> assertThat(e.attrs()).containsEntry("decimals", 6L));
 
     Event approval =
         all.stream().filter(e -> e.type().equals("chain.approval")).findFirst().orElseThrow();
@@ -752,7 +755,14 @@ final class EvmSourceTest {
                 checksum(relayer),
                 true,
                 "evm-trace"));
-    assertThat(permits).allSatisfy(p -> assertThat(p.asset()).isEqualTo(checksum(token)));
+    assertThat(permits)
+        .allSatisfy(
+            p -> {
+              assertThat(p.asset()).isEqualTo(checksum(token));
+              assertThat(p.attrs())
+                  .as("this token has no decimals()")
+                  .doesNotContainKey("decimals");
+            });
     assertThat(
             all.stream()
                 .filter(
