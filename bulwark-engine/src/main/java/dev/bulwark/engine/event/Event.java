@@ -39,6 +39,15 @@ public record Event(
             : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attrs));
   }
 
+  /** This event with one attribute added or replaced. */
+  public Event withAttr(String key, Object value) {
+    Map<String, Object> more = new LinkedHashMap<>(attrs);
+    more.put(key, value);
+    return new Event(
+        id, type, time, source, account, ip, device, chain, asset, amount, amountUsd, from, to, tx,
+        more);
+  }
+
   /** A minimal event; the other fields are absent. Handy for tests and generators. */
   public static Event of(String id, String type, Instant time) {
     return new Event(

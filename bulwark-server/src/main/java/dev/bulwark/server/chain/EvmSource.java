@@ -356,30 +356,9 @@ public final class EvmSource implements AutoCloseable {
                       .getTransactionCount()
                       .longValueExact());
       next.put(creator, nonce + 1);
-      out.add(withAttr(e, "nonce", nonce));
+      out.add(e.withAttr("nonce", nonce));
     }
     return out;
-  }
-
-  private static Event withAttr(Event e, String key, Object value) {
-    Map<String, Object> attrs = new java.util.LinkedHashMap<>(e.attrs());
-    attrs.put(key, value);
-    return new Event(
-        e.id(),
-        e.type(),
-        e.time(),
-        e.source(),
-        e.account(),
-        e.ip(),
-        e.device(),
-        e.chain(),
-        e.asset(),
-        e.amount(),
-        e.amountUsd(),
-        e.from(),
-        e.to(),
-        e.tx(),
-        attrs);
   }
 
   /** ERC-20 amounts with the token's decimals, when the token tells them. */
@@ -390,7 +369,7 @@ public final class EvmSource implements AutoCloseable {
           && e.asset() != null
           && !e.attrs().containsKey("decimals")) {
         var d = decimals.of(e.asset());
-        out.add(d.isPresent() ? withAttr(e, "decimals", (long) d.get()) : e);
+        out.add(d.isPresent() ? e.withAttr("decimals", (long) d.get()) : e);
       } else {
         out.add(e);
       }
