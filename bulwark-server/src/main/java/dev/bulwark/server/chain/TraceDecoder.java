@@ -86,37 +86,15 @@ final class TraceDecoder {
     if (input.length() >= 10) {
       attrs.put("selector", input.substring(0, 10).toLowerCase(Locale.ROOT));
     }
-    out.add(
-        new Event(
-            id,
-            "chain.call",
-            time,
-            "evm-trace",
-            null,
-            null,
-            null,
-            chain,
-            nativeAsset,
-            new BigDecimal(value),
-            null,
-            from,
-            to,
-            tx,
-            attrs));
+    out.add(trace(id, "chain.call", time, nativeAsset, new BigDecimal(value), from, to, tx, attrs));
     if (!failed && value.signum() > 0 && to != null && !type.equals("DELEGATECALL")) {
       out.add(
-          new Event(
+          trace(
               id + ":value",
               "chain.transfer",
               time,
-              "evm-trace",
-              null,
-              null,
-              null,
-              chain,
               nativeAsset,
               new BigDecimal(value),
-              null,
               from,
               to,
               tx,
@@ -134,16 +112,10 @@ final class TraceDecoder {
     }
     if (!failed && (type.equals("CREATE") || type.equals("CREATE2")) && to != null) {
       out.add(
-          new Event(
+          trace(
               id + ":create",
               "chain.contract_created",
               time,
-              "evm-trace",
-              null,
-              null,
-              null,
-              chain,
-              null,
               null,
               null,
               from,
@@ -166,6 +138,35 @@ final class TraceDecoder {
     for (int c = 0; c < calls.size(); c++) {
       frame(calls.get(c), depth + 1, path + "." + c, base, tx, block, time, failed, out);
     }
+  }
+
+  /** An event read from a trace frame. */
+  private Event trace(
+      String id,
+      String type,
+      Instant time,
+      String asset,
+      BigDecimal amount,
+      String from,
+      String to,
+      String tx,
+      Map<String, Object> attrs) {
+    return new Event(
+        id,
+        type,
+        time,
+        "evm-trace",
+        null,
+        null,
+        null,
+        chain,
+        asset,
+        amount,
+        null,
+        from,
+        to,
+        tx,
+        attrs);
   }
 
   private static String address(String hex) {
