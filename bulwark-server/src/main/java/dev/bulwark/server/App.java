@@ -235,9 +235,15 @@ public final class App implements AutoCloseable {
     return intel;
   }
 
+  private boolean closed;
+
   /** Stops serving, lets detection finish its batch, closes the store. Safe to call twice. */
   @Override
   public synchronized void close() {
+    if (closed) {
+      return; // stopped by a signal, then again by the shutdown hook
+    }
+    closed = true;
     if (watcher != null) {
       watcher.close();
       watcher = null;

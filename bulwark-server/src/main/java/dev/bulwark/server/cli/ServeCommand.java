@@ -57,14 +57,21 @@ final class ServeCommand implements Callable<Integer> {
             VersionCommand.version(),
             java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  app.close();
-                  stopped.countDown();
-                },
-                "bulwark-shutdown"));
+    Runnable stop =
+        () -> {
+          app.close();
+          stopped.countDown();
+        };
+    // SIGTERM and Ctrl-C stop the server before the JVM shuts down: shutdown hooks run in no set
+    // order, and H2's own hook would close the database under the final detection snapshot.
+    for (String signal : java.util.List.of("TERM", "INT")) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.run());
+      } catch (IllegalArgumentException unavailable) {
+        // not on this platform: the shutdown hook below still stops the server
+      }
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "bulwark-shutdown"));
     String where =
         config.storage().url().isPresent()
             ? "database from storage.url"
