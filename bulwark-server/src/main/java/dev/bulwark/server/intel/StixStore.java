@@ -117,6 +117,119 @@ public final class StixStore {
         });
   }
 
+  /** A collection and the caller's rights in it. */
+  public record Collection(
+      String id, String title, String description, boolean canRead, boolean canWrite) {}
+
+  /** Creates a collection owned by {@code ownerOrg}, which may read and write it. */
+  public void createCollection(String id, String title, String description, long ownerOrg) {
+    jdbi.useTransaction(
+        h -> {
+          h.createUpdate(
+                  "INSERT INTO stix_collections (id, title, description, owner_org, created_at) VALUES (:id, :t, :d, :o, :now)")
+              .bind("id", id)
+              .bind("t", title)
+              .bind("d", description)
+              .bind("o", ownerOrg)
+              .bind("now", Database.utc(clock.instant()))
+              .execute();
+          grant(h, id, ownerOrg, true, true);
+        });
+  }
+
+  /** Gives (or changes) an organisation's rights in a collection. */
+  public void grant(String collection, long org, boolean read, boolean write) {
+    jdbi.useTransaction(h -> grant(h, collection, org, read, write));
+  }
+
+  private static void grant(
+      org.jdbi.v3.core.Handle h, String collection, long org, boolean read, boolean write) {
+    h.createUpdate("DELETE FROM stix_grants WHERE collection_id = :c AND org_id = :o")
+        .bind("c", collection)
+        .bind("o", org)
+        .execute();
+    h.createUpdate(
+            "INSERT INTO stix_grants (collection_id, org_id, can_read, can_write) VALUES (:c, :o, :r, :w)")
+        .bind("c", collection)
+        .bind("o", org)
+        .bind("r", read)
+        .bind("w", write)
+        .execute();
+  }
+
+  /** The collections an organisation has any right in, by id. */
+  public List<Collection> collections(long org) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    """
+                    SELECT c.id, c.title, c.description, g.can_read, g.can_write
+                    FROM stix_collections c JOIN stix_grants g ON g.collection_id = c.id
+                    WHERE g.org_id = :o AND (g.can_read OR g.can_write) ORDER BY c.id
+                    """)
+                .bind("o", org)
+                .map(
+                    (rs, ctx) ->
+                        new Collection(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getBoolean(4),
+                            rs.getBoolean(5)))
+                .list());
+  }
+
+  /** Names organisations a TLP:RED version may reach besides its producer. */
+  public void addRecipients(long seq, java.util.Set<Long> orgs) {
+    jdbi.useTransaction(
+        h -> {
+          for (long o : orgs) {
+            h.createUpdate("DELETE FROM stix_recipients WHERE object_seq = :s AND org_id = :o")
+                .bind("s", seq)
+                .bind("o", o)
+                .execute();
+            h.createUpdate("INSERT INTO stix_recipients (object_seq, org_id) VALUES (:s, :o)")
+                .bind("s", seq)
+                .bind("o", o)
+                .execute();
+          }
+        });
+  }
+
+  /**
+   * What {@code reader} may see of a collection after {@code afterSeq}, oldest first, at most
+   * {@code limit}: nothing without a read grant; TLP:RED only to its producer and named recipients;
+   * TLP:AMBER+STRICT only to its producer; AMBER, GREEN, CLEAR and unmarked objects to every reader
+   * of the collection. The filter is in the query, so a page (and the cursor after it) never holds
+   * what the reader may not see.
+   */
+  public List<Stored> visible(String collection, long reader, long afterSeq, int limit) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    """
+                    SELECT o.seq, o.collection_id, o.object_id, o.object_type, o.version, o.tlp,
+                           o.producer_org, o.date_added, o.body
+                    FROM stix_objects o
+                    JOIN stix_grants g
+                      ON g.collection_id = o.collection_id AND g.org_id = :reader AND g.can_read
+                    WHERE o.collection_id = :c AND o.seq > :after
+                      AND (o.producer_org = :reader
+                           OR o.tlp IS NULL
+                           OR o.tlp IN ('CLEAR', 'GREEN', 'AMBER')
+                           OR (o.tlp = 'RED' AND EXISTS (
+                                 SELECT 1 FROM stix_recipients r
+                                 WHERE r.object_seq = o.seq AND r.org_id = :reader)))
+                    ORDER BY o.seq
+                    """)
+                .bind("c", collection)
+                .bind("reader", reader)
+                .bind("after", afterSeq)
+                .setMaxRows(limit)
+                .map(StixStore::stored)
+                .list());
+  }
+
   /**
    * The versions of a collection added after {@code afterSeq}, oldest first, at most {@code limit}.
    */
@@ -131,19 +244,23 @@ public final class StixStore {
                 .bind("c", collection)
                 .bind("after", afterSeq)
                 .setMaxRows(limit)
-                .map(
-                    (rs, ctx) ->
-                        new Stored(
-                            rs.getLong(1),
-                            rs.getString(2),
-                            rs.getString(3),
-                            rs.getString(4),
-                            rs.getString(5),
-                            Optional.ofNullable(rs.getString(6)).map(Tlp::valueOf),
-                            rs.getLong(7),
-                            rs.getObject(8, OffsetDateTime.class).toInstant(),
-                            rs.getString(9)))
+                .map(StixStore::stored)
                 .list());
+  }
+
+  private static Stored stored(
+      java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+      throws java.sql.SQLException {
+    return new Stored(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        Optional.ofNullable(rs.getString(6)).map(Tlp::valueOf),
+        rs.getLong(7),
+        rs.getObject(8, OffsetDateTime.class).toInstant(),
+        rs.getString(9));
   }
 
   /** The version key: {@code modified}, else {@code created}, else empty (observables). */
