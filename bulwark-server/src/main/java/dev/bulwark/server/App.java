@@ -19,10 +19,13 @@ import dev.bulwark.server.http.EventRoutes;
 import dev.bulwark.server.http.NotifierRoutes;
 import dev.bulwark.server.http.RuleRoutes;
 import dev.bulwark.server.http.StatusRoutes;
+import dev.bulwark.server.http.TaxiiRoutes;
 import dev.bulwark.server.ingest.EventStore;
 import dev.bulwark.server.ingest.IngestService;
 import dev.bulwark.server.intel.IntelService;
 import dev.bulwark.server.intel.IntelStore;
+import dev.bulwark.server.intel.StixIntel;
+import dev.bulwark.server.intel.StixStore;
 import dev.bulwark.server.notify.DeliveryWorker;
 import dev.bulwark.server.notify.NotifierService;
 import dev.bulwark.server.notify.NotifierStore;
@@ -50,6 +53,8 @@ public final class App implements AutoCloseable {
   private final List<Rule> rules;
   private final RuleCatalog catalog;
   private final IntelService intel;
+  private final StixStore stix;
+  private final StixIntel stixIntel;
   private final List<ChainSources.Watched> chains = new java.util.ArrayList<>();
   private java.util.concurrent.ScheduledExecutorService intelRefresh;
   private final NotifierStore notifiers;
@@ -72,6 +77,9 @@ public final class App implements AutoCloseable {
       this.alerts = new AlertStore(db.jdbi(), clock);
       this.catalog = new RuleCatalog(rules, new RuleStore(db.jdbi(), clock));
       this.intel = new IntelService(new IntelStore(db.jdbi(), clock), clock);
+      this.stix = new StixStore(db.jdbi(), clock);
+      this.stixIntel = new StixIntel(stix, tokens::organisationName);
+      stixIntel.refresh();
       this.notifiers = new NotifierStore(db.jdbi(), clock);
       Config.Notify n = config.notifications();
       this.delivery =
@@ -87,7 +95,7 @@ public final class App implements AutoCloseable {
               db.jdbi(),
               events,
               alerts,
-              org -> withIntel(catalog.detectorsFor(org)),
+              org -> withIntel(org, catalog.detectorsFor(org)),
               config.detection().allowedLateness(),
               config.detection().partitions(),
               notifiers::enqueue,
@@ -104,10 +112,15 @@ public final class App implements AutoCloseable {
     }
   }
 
-  /** An organisation's rules, then the intel detector (feeds apply to every organisation). */
-  private List<dev.bulwark.engine.detect.Detector> withIntel(List<Rule> rules) {
+  /**
+   * An organisation's rules, then the intel detector: the feeds (which apply to every organisation)
+   * and the STIX indicators this organisation may see.
+   */
+  private List<dev.bulwark.engine.detect.Detector> withIntel(long org, List<Rule> rules) {
     List<dev.bulwark.engine.detect.Detector> all = new java.util.ArrayList<>(rules);
-    all.add(intel.detector());
+    all.add(
+        new dev.bulwark.engine.intel.IntelDetector(
+            () -> List.of(intel.index(), stixIntel.index(org))));
     return all;
   }
 
@@ -150,6 +163,7 @@ public final class App implements AutoCloseable {
             new NotifierRoutes(
                 new NotifierService(notifiers, config.notifications().allowPrivateNetworks())),
             new ChainRoutes(chains),
+            new TaxiiRoutes(stix, config.server().maxBodyBytes(), clock),
             metrics,
             db::isHealthy);
     for (Config.Network n : config.networks()) {
@@ -173,6 +187,7 @@ public final class App implements AutoCloseable {
         () -> {
           try {
             intel.refresh();
+            stixIntel.refresh();
           } catch (RuntimeException e) {
             LOG.warn("intel refresh failed: {}", e.getMessage());
           }
@@ -180,6 +195,15 @@ public final class App implements AutoCloseable {
         5,
         5,
         java.util.concurrent.TimeUnit.SECONDS);
+    java.util.concurrent.ScheduledExecutorService refresher = intelRefresh;
+    stix.onAdded(
+        () -> {
+          try {
+            refresher.execute(this::refreshStixIntel); // new indicators reach detection at once
+          } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
+          }
+        });
     api = new ApiServer(config.server(), services).start();
     config
         .rules()
@@ -197,6 +221,18 @@ public final class App implements AutoCloseable {
             .dir()
             .map(d -> " from " + d)
             .orElse(" (no rules directory set; use --rules DIR)"));
+  }
+
+  private void refreshStixIntel() {
+    try {
+      stixIntel.refresh();
+    } catch (RuntimeException e) {
+      LOG.warn("STIX intel refresh failed: {}", e.getMessage());
+    }
+  }
+
+  public StixIntel stixIntel() {
+    return stixIntel;
   }
 
   public int port() {
@@ -229,6 +265,10 @@ public final class App implements AutoCloseable {
 
   public RuleCatalog catalog() {
     return catalog;
+  }
+
+  public StixStore stix() {
+    return stix;
   }
 
   public IntelService intel() {

@@ -18,10 +18,20 @@ import java.util.Map;
  */
 public final class IntelDetector implements Detector {
   public static final String ID = "intel.indicator-match";
-  private final IndicatorIndex index;
+  private final java.util.function.Supplier<List<IndicatorIndex>> indexes;
 
   public IntelDetector(IndicatorIndex index) {
-    this.index = index;
+    List<IndicatorIndex> one = List.of(index);
+    this.indexes = () -> one;
+  }
+
+  /**
+   * Matches against several indexes (say the feeds every organisation shares and the STIX
+   * indicators one organisation may see), asked for at every event so an index can be swapped
+   * whole.
+   */
+  public IntelDetector(java.util.function.Supplier<List<IndicatorIndex>> indexes) {
+    this.indexes = indexes;
   }
 
   @Override
@@ -61,11 +71,20 @@ public final class IntelDetector implements Detector {
   @Override
   public List<Alert> inspect(Event e, State state) {
     List<Observable> values = observables(e);
-    if (values.isEmpty() || index.size() == 0) {
+    if (values.isEmpty()) {
       return List.of();
     }
     List<Alert> out = new ArrayList<>(0);
-    for (IndicatorIndex.Match m : index.lookup(values, e.time())) {
+    for (IndicatorIndex index : indexes.get()) {
+      if (index.size() > 0) {
+        inspect(e, index.lookup(values, e.time()), out);
+      }
+    }
+    return out;
+  }
+
+  private static void inspect(Event e, List<IndicatorIndex.Match> matches, List<Alert> out) {
+    for (IndicatorIndex.Match m : matches) {
       Indicator i = m.indicator();
       Severity severity =
           i.confidence() >= 80
@@ -105,7 +124,6 @@ public final class IntelDetector implements Detector {
               i.confidence() < 0 ? severity.defaultScore() : i.confidence() / 100.0,
               dedup));
     }
-    return out;
   }
 
   /** The event's own spelling (EIP-55) of a matched wallet, for the alert. */

@@ -10,7 +10,9 @@ public enum Role {
   /** Read alerts and events. */
   ANALYST,
   /** Send events, nothing else: for sources and collectors. */
-  INGEST;
+  INGEST,
+  /** A member organisation's server or TAXII client: the TAXII endpoints only. */
+  PEER;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);
@@ -23,6 +25,6 @@ public enum Role {
       }
     }
     throw new BulwarkException(
-        "unknown role '%s'; expected admin, analyst or ingest".formatted(text));
+        "unknown role '%s'; expected admin, analyst, ingest or peer".formatted(text));
   }
 }

@@ -38,6 +38,17 @@ public final class TokenStore {
     }
   }
 
+  /** An organisation's name by id ("org #id" if there is none). */
+  public String organisationName(long id) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT name FROM organisations WHERE id = :id")
+                .bind("id", id)
+                .mapTo(String.class)
+                .findOne()
+                .orElse("org #" + id));
+  }
+
   /** The organisation of that name, created if it does not exist yet. */
   public Organisation organisation(String name) {
     if (name == null || !ORG_NAME.matcher(name).matches()) {

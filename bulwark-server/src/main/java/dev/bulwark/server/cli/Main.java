@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       RulesCommand.class,
       IntelCommand.class,
       ChainCommand.class,
+      CollectionCommand.class,
       TokenCommand.class,
       ConfigCommand.class,
       VersionCommand.class,

@@ -44,7 +44,7 @@ final class TokenCommand implements Runnable {
         names = "--role",
         required = true,
         paramLabel = "ROLE",
-        description = "admin, analyst or ingest")
+        description = "admin, analyst, ingest or peer (TAXII only)")
     String role;
 
     @Option(names = "--label", paramLabel = "TEXT", description = "a note on what the token is for")

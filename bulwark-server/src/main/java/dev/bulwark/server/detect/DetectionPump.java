@@ -266,6 +266,15 @@ public final class DetectionPump implements AutoCloseable {
               checkpoints.save(h, CHECKPOINT, last);
               return inserted;
             });
+    // counted before the position moves, so whoever waits for the position sees them
+    for (Alert a : stored) {
+      Counter.builder("bulwark.alerts.raised")
+          .tag("rule", a.rule())
+          .tag("severity", a.severity().label())
+          .register(metrics)
+          .increment();
+    }
+    metrics.counter("bulwark.detection.events").increment(batch.size());
     position.set(last);
     if (queued[0] > 0) {
       onQueued.run();
@@ -276,14 +285,6 @@ public final class DetectionPump implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    for (Alert a : stored) {
-      Counter.builder("bulwark.alerts.raised")
-          .tag("rule", a.rule())
-          .tag("severity", a.severity().label())
-          .register(metrics)
-          .increment();
-    }
-    metrics.counter("bulwark.detection.events").increment(batch.size());
     return batch.size();
   }
 

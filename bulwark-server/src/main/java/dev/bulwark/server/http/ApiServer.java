@@ -60,6 +60,7 @@ public final class ApiServer implements AutoCloseable {
       RuleRoutes rules,
       NotifierRoutes notifiers,
       ChainRoutes chains,
+      TaxiiRoutes taxii,
       PrometheusMeterRegistry metrics,
       BooleanSupplier healthy) {}
 
@@ -136,6 +137,7 @@ public final class ApiServer implements AutoCloseable {
                   ctx -> s.chains().networks(ctx, caller(ctx)),
                   Permission.READ);
               c.routes.get("/api/v1/me", ctx -> me(ctx, caller(ctx)), Permission.AUTHENTICATED);
+              taxii(c.routes, s.taxii());
               c.routes.exception(ProblemException.class, (e, ctx) -> problem(ctx, e));
               c.routes.exception(
                   RuleCatalog.NoSuchRuleException.class,
@@ -153,7 +155,8 @@ public final class ApiServer implements AutoCloseable {
               c.routes.error(
                   404,
                   ctx -> {
-                    if (!PROBLEM_JSON.equals(ctx.res().getContentType())) {
+                    String written = ctx.res().getContentType();
+                    if (!PROBLEM_JSON.equals(written) && !TaxiiRoutes.TAXII.equals(written)) {
                       problem(
                           ctx,
                           ProblemException.notFound(
@@ -173,6 +176,24 @@ public final class ApiServer implements AutoCloseable {
                               List.of(),
                               Map.of())));
             });
+  }
+
+  private static void taxii(io.javalin.config.RoutesConfig r, TaxiiRoutes t) {
+    String root = "/taxii2/{root}/";
+    String collection = root + "collections/{collection}/";
+    String object = collection + "objects/{object}/";
+    Permission p = Permission.TAXII;
+    r.get("/taxii2/", ctx -> t.discovery(ctx, caller(ctx)), p);
+    r.get(root, ctx -> t.apiRoot(ctx, caller(ctx)), p);
+    r.get(root + "status/{status}/", ctx -> t.status(ctx, caller(ctx)), p);
+    r.get(root + "collections/", ctx -> t.collections(ctx, caller(ctx)), p);
+    r.get(collection, ctx -> t.collection(ctx, caller(ctx)), p);
+    r.get(collection + "manifest/", ctx -> t.manifest(ctx, caller(ctx)), p);
+    r.get(collection + "objects/", ctx -> t.objects(ctx, caller(ctx)), p);
+    r.post(collection + "objects/", ctx -> t.add(ctx, caller(ctx)), p);
+    r.get(object, ctx -> t.object(ctx, caller(ctx)), p);
+    r.delete(object, ctx -> t.delete(ctx, caller(ctx)), p);
+    r.get(object + "versions/", ctx -> t.versions(ctx, caller(ctx)), p);
   }
 
   /** Binds and serves; a port already taken is a clear error, not a stack trace. */
@@ -208,11 +229,17 @@ public final class ApiServer implements AutoCloseable {
       throw ProblemException.unauthorized(
           "missing credential; send 'Authorization: Bearer <token>' (create one with: bulwark token create --org NAME --role analyst)");
     }
-    if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    String token;
+    if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      token = header.substring(7).trim();
+    } else if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      token = basicToken(header.substring(6).trim());
+    } else {
       throw ProblemException.unauthorized(
-          "unsupported authorization scheme; use 'Authorization: Bearer <token>'");
+          "unsupported authorization scheme; use 'Authorization: Bearer <token>' or HTTP Basic"
+              + " with the token as the password");
     }
-    Optional<Caller> caller = tokens.authenticate(header.substring(7).trim());
+    Optional<Caller> caller = tokens.authenticate(token);
     if (caller.isEmpty()) {
       throw ProblemException.unauthorized("invalid or revoked token");
     }
@@ -225,6 +252,29 @@ public final class ApiServer implements AutoCloseable {
               .formatted(c.role().label(), ctx.method(), ctx.path()));
     }
     ctx.attribute(CALLER, c);
+  }
+
+  /**
+   * The token in HTTP Basic credentials: the password (any user name), or the user name when the
+   * password is empty; a value that is not base64 is taken as the token itself (as some TAXII
+   * clients send it).
+   */
+  static String basicToken(String credentials) {
+    String decoded;
+    try {
+      decoded =
+          new String(
+              java.util.Base64.getDecoder().decode(credentials),
+              java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return credentials;
+    }
+    int colon = decoded.indexOf(':');
+    if (colon < 0) {
+      return decoded;
+    }
+    String password = decoded.substring(colon + 1);
+    return password.isEmpty() ? decoded.substring(0, colon) : password;
   }
 
   private static Caller caller(Context ctx) {
@@ -316,6 +366,35 @@ public final class ApiServer implements AutoCloseable {
     return b;
   }
 
+  /**
+   * A TAXII 2.1 error message (spec 3.6.1): {@code http_status} as a string, the problems with
+   * their JSON paths under {@code details}.
+   */
+  private static void taxiiError(
+      Context ctx, int status, String title, String detail, List<Problem> errors, String errorId) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("title", title);
+    body.put("description", detail);
+    if (errorId != null) {
+      body.put("error_id", errorId);
+    }
+    body.put("http_status", Integer.toString(status));
+    if (!errors.isEmpty()) {
+      body.put(
+          "details",
+          Map.of(
+              "errors",
+              errors.stream()
+                  .map(p -> Map.of("location", p.location(), "message", p.message()))
+                  .toList()));
+    }
+    try {
+      ctx.status(status).contentType(TaxiiRoutes.TAXII).result(JSON.writeValueAsBytes(body));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+      ctx.status(status).contentType("text/plain").result(detail);
+    }
+  }
+
   private static void write(
       Context ctx,
       int status,
@@ -324,6 +403,10 @@ public final class ApiServer implements AutoCloseable {
       String detail,
       List<Problem> errors,
       String errorId) {
+    if (ctx.path().startsWith("/taxii2")) {
+      taxiiError(ctx, status, title, detail, errors, errorId);
+      return;
+    }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", "urn:bulwark:problem:" + type.toLowerCase(Locale.ROOT));
     body.put("title", title);

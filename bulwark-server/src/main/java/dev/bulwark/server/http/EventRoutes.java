@@ -6,9 +6,7 @@ import dev.bulwark.server.detect.DetectionPump;
 import dev.bulwark.server.ingest.EventStore;
 import dev.bulwark.server.ingest.IngestService;
 import io.javalin.http.Context;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -55,7 +53,7 @@ public final class EventRoutes {
         throw ProblemException.unsupportedMediaType(bare);
       }
     }
-    byte[] body = readBounded(ctx);
+    byte[] body = Bodies.readBounded(ctx, maxBody);
     EventStore.Appended result = ingest.ingest(caller.orgId(), body);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("received", result.received());
@@ -64,27 +62,6 @@ public final class EventRoutes {
     // The batch is durable here; detected=false only means its alerts may appear a moment later.
     out.put("detected", detection.awaitPosition(result.lastSeq(), awaitDetection));
     ctx.status(202).json(out);
-  }
-
-  /** Reads at most the configured limit; a larger body is refused before it is all read. */
-  private byte[] readBounded(Context ctx) throws IOException {
-    long declared = ctx.req().getContentLengthLong();
-    if (declared > maxBody) {
-      throw ProblemException.tooLarge(maxBody);
-    }
-    try (InputStream in = ctx.bodyInputStream()) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
-      byte[] buf = new byte[64 * 1024];
-      long total = 0;
-      for (int n; (n = in.read(buf)) > 0; ) {
-        total += n;
-        if (total > maxBody) {
-          throw ProblemException.tooLarge(maxBody);
-        }
-        out.write(buf, 0, n);
-      }
-      return out.toByteArray();
-    }
   }
 
   void get(Context ctx, Caller caller) {

@@ -14,7 +14,9 @@ enum Permission implements RouteRole {
   /** Change configuration such as rules. */
   ADMIN(Set.of(Role.ADMIN)),
   WRITE_EVENTS(Set.of(Role.ADMIN, Role.INGEST)),
-  OPERATE(Set.of(Role.ADMIN, Role.ANALYST));
+  OPERATE(Set.of(Role.ADMIN, Role.ANALYST)),
+  /** The TAXII server; collection grants and TLP decide the rest. */
+  TAXII(Set.of(Role.ADMIN, Role.ANALYST, Role.PEER));
 
   private final Set<Role> granted;
 

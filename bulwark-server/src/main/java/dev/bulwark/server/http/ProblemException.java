@@ -48,7 +48,7 @@ final class ProblemException extends BulwarkException {
         "Unauthorized",
         detail,
         List.of(),
-        Map.of("WWW-Authenticate", "Bearer realm=\"bulwark\""));
+        Map.of("WWW-Authenticate", "Bearer realm=\"bulwark\", Basic realm=\"bulwark\""));
   }
 
   static ProblemException forbidden(String detail) {

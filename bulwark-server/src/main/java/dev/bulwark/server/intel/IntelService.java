@@ -37,6 +37,11 @@ public final class IntelService {
     return detector;
   }
 
+  /** The feed indicators, which apply to every organisation. */
+  public IndicatorIndex index() {
+    return index;
+  }
+
   public int size() {
     return index.size();
   }

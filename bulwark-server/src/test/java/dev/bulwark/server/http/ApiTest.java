@@ -133,7 +133,7 @@ final class ApiTest {
       Reply r = get(path, null);
       assertThat(r.status()).as(path).isEqualTo(401);
       assertThat(r.contentType()).startsWith("application/problem+json");
-      assertThat(r.raw().headers().firstValue("WWW-Authenticate"))
+      assertThat(r.raw().headers().firstValue("WWW-Authenticate").orElseThrow())
           .contains("Bearer realm=\"bulwark\"");
       assertThat(r.body().get("detail").asText()).contains("Authorization: Bearer");
     }

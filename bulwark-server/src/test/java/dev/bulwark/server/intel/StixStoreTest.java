@@ -49,6 +49,7 @@ final class StixStoreTest {
     try (Database db = Database.open(TestDatabases.storage(kind, dir))) {
       long org = new TokenStore(db.jdbi(), Clock.systemUTC()).organisation("acme").id();
       StixStore store = new StixStore(db.jdbi(), Clock.systemUTC());
+      store.createCollection("shared", "Shared", null, org);
       assertThat(store.add(org, "shared", bundle()).stored()).isEqualTo(2);
       StixStore.Added again = store.add(org, "shared", bundle());
       assertThat(again.stored()).isZero();
@@ -81,6 +82,7 @@ final class StixStoreTest {
     try (Database db = Database.open(TestDatabases.storage(kind, dir))) {
       long org = new TokenStore(db.jdbi(), Clock.systemUTC()).organisation("acme").id();
       StixStore store = new StixStore(db.jdbi(), Clock.systemUTC());
+      store.createCollection("shared", "Shared", null, org);
       JsonNode bad = bundle();
       ((ObjectNode) bad.get("objects").get(0)).remove("valid_from");
       ((ObjectNode) bad.get("objects").get(1)).put("id", "wallet--1");

@@ -1,0 +1,35 @@
+package dev.bulwark.server.http;
+
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Request bodies read with a limit. */
+final class Bodies {
+  private Bodies() {}
+
+  /**
+   * Reads at most {@code max} bytes; a larger body is refused (413) before it is all read, whether
+   * or not it declared its length.
+   */
+  static byte[] readBounded(Context ctx, long max) throws IOException {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > max) {
+      throw ProblemException.tooLarge(max);
+    }
+    try (InputStream in = ctx.bodyInputStream()) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
+      byte[] buf = new byte[64 * 1024];
+      long total = 0;
+      for (int n; (n = in.read(buf)) > 0; ) {
+        total += n;
+        if (total > max) {
+          throw ProblemException.tooLarge(max);
+        }
+        out.write(buf, 0, n);
+      }
+      return out.toByteArray();
+    }
+  }
+}
