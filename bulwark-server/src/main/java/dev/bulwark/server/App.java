@@ -18,10 +18,12 @@ import dev.bulwark.server.http.ChainRoutes;
 import dev.bulwark.server.http.EventRoutes;
 import dev.bulwark.server.http.NotifierRoutes;
 import dev.bulwark.server.http.RuleRoutes;
+import dev.bulwark.server.http.ShareRoutes;
 import dev.bulwark.server.http.StatusRoutes;
 import dev.bulwark.server.http.TaxiiRoutes;
 import dev.bulwark.server.ingest.EventStore;
 import dev.bulwark.server.ingest.IngestService;
+import dev.bulwark.server.intel.AlertSharing;
 import dev.bulwark.server.intel.IntelService;
 import dev.bulwark.server.intel.IntelStore;
 import dev.bulwark.server.intel.StixIntel;
@@ -64,6 +66,7 @@ public final class App implements AutoCloseable {
   private final IngestService ingest;
   private final PrometheusMeterRegistry metrics;
   private ApiServer api;
+  private dev.bulwark.server.intel.Federation federation;
   private JvmGcMetrics gc;
 
   private App(Config config, Clock clock) {
@@ -164,6 +167,7 @@ public final class App implements AutoCloseable {
                 new NotifierService(notifiers, config.notifications().allowPrivateNetworks())),
             new ChainRoutes(chains),
             new TaxiiRoutes(stix, config.server().maxBodyBytes(), clock),
+            new ShareRoutes(alerts, new AlertSharing(stix, db.jdbi(), clock), tokens),
             metrics,
             db::isHealthy);
     for (Config.Network n : config.networks()) {
@@ -176,6 +180,16 @@ public final class App implements AutoCloseable {
     }
     pump.start();
     delivery.start();
+    federation =
+        new dev.bulwark.server.intel.Federation(
+            config.peers(),
+            stix,
+            tokens,
+            db.jdbi(),
+            clock,
+            metrics,
+            "bulwark/" + Version.current());
+    federation.start();
     intelRefresh =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -229,6 +243,18 @@ public final class App implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("STIX intel refresh failed: {}", e.getMessage());
     }
+  }
+
+  /** The total of every counter with this name (all tags), for tests and status pages. */
+  public double counter(String name) {
+    return metrics.find(name).counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count)
+        .sum();
+  }
+
+  /** Federation with peers (serving only). */
+  public dev.bulwark.server.intel.Federation federation() {
+    return federation;
   }
 
   public StixIntel stixIntel() {
@@ -287,6 +313,9 @@ public final class App implements AutoCloseable {
     if (watcher != null) {
       watcher.close();
       watcher = null;
+    }
+    if (federation != null) {
+      federation.close();
     }
     chains.forEach(c -> c.source().close());
     chains.clear();

@@ -234,7 +234,7 @@ public final class Feeds {
   }
 
   /** A name-based UUID (version 5, SHA-1) in Bulwark's feed namespace. */
-  static UUID uuid5(String name) {
+  public static UUID uuid5(String name) {
     try {
       MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
       long msb = NAMESPACE.getMostSignificantBits();

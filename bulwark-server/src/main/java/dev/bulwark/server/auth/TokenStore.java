@@ -38,6 +38,16 @@ public final class TokenStore {
     }
   }
 
+  /** The organisation of that name, if it exists (never creates one). */
+  public Optional<Organisation> findOrganisation(String name) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT id, name FROM organisations WHERE name = :name")
+                .bind("name", name)
+                .map((rs, ctx) -> new Organisation(rs.getLong("id"), rs.getString("name")))
+                .findOne());
+  }
+
   /** An organisation's name by id ("org #id" if there is none). */
   public String organisationName(long id) {
     return jdbi.withHandle(

@@ -12,11 +12,50 @@ public record Config(
     Ingest ingest,
     Detection detection,
     Notify notifications,
-    java.util.List<Network> networks) {
+    java.util.List<Network> networks,
+    java.util.List<Peer> peers) {
 
   public Config {
     networks = java.util.List.copyOf(networks);
+    peers = java.util.List.copyOf(peers);
   }
+
+  /** Without federation peers. */
+  public Config(
+      Server server,
+      Storage storage,
+      Rules rules,
+      Ingest ingest,
+      Detection detection,
+      Notify notifications,
+      java.util.List<Network> networks) {
+    this(server, storage, rules, ingest, detection, notifications, networks, java.util.List.of());
+  }
+
+  /**
+   * A federation peer: another TAXII 2.1 server (a Bulwark instance, OpenCTI…). {@code url} is its
+   * discovery URL ({@code …/taxii2/}) or an API root; {@code token} is what this instance sends as
+   * {@code Authorization: Bearer}; {@code organisation} is the local organisation that receives
+   * what is pulled and whose own objects are pushed. The peer's objects are stored with the peer's
+   * {@code name} as their producing organisation.
+   */
+  public record Peer(
+      String name,
+      String url,
+      Secret token,
+      String organisation,
+      List<Link> pull,
+      List<Link> push,
+      java.time.Duration interval,
+      java.time.Duration timeout) {
+    public Peer {
+      pull = List.copyOf(pull);
+      push = List.copyOf(push);
+    }
+  }
+
+  /** A remote collection (id or alias) and the local one it is pulled into or pushed from. */
+  public record Link(String remote, String local) {}
 
   /**
    * An EVM network to watch for an organisation: its CAIP-2 id, the JSON-RPC URLs in failover order

@@ -140,6 +140,17 @@ public final class ConfigLoader {
                     n.organisation(),
                     n.confirmations()));
       }
+      for (Config.Peer p : config.peers()) {
+        lines.add(
+            "peer %s: %s, token ****, organisation %s, pull %s, push %s, every %s"
+                .formatted(
+                    p.name(),
+                    Secret.maskedUrl(p.url()),
+                    p.organisation(),
+                    p.pull().stream().map(l -> l.remote() + "->" + l.local()).toList(),
+                    p.push().stream().map(l -> l.local() + "->" + l.remote()).toList(),
+                    p.interval()));
+      }
       return lines;
     }
   }
@@ -170,7 +181,8 @@ public final class ConfigLoader {
         file.or(
             () -> Files.isRegularFile(DEFAULT_FILE) ? Optional.of(DEFAULT_FILE) : Optional.empty());
     List<Config.Network> networks = new ArrayList<>();
-    chosen.ifPresent(f -> readFile(f, settings, networks, problems));
+    List<Config.Peer> peers = new ArrayList<>();
+    chosen.ifPresent(f -> readFile(f, settings, networks, peers, problems));
     readEnv(settings, problems);
     flags.forEach(
         (path, value) -> {
@@ -182,7 +194,7 @@ public final class ConfigLoader {
     if (!settings.containsKey("rules.dir") && Files.isDirectory(DEFAULT_RULES)) {
       settings.put("rules.dir", new Setting(DEFAULT_RULES.toString(), "default (./rules exists)"));
     }
-    Config config = build(settings, networks, problems);
+    Config config = build(settings, networks, peers, problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -202,6 +214,7 @@ public final class ConfigLoader {
       Path file,
       Map<String, Setting> settings,
       List<Config.Network> networks,
+      List<Config.Peer> peers,
       List<Problem> problems) {
     String text;
     try {
@@ -236,6 +249,8 @@ public final class ConfigLoader {
     for (NodeTuple t : map.getValue()) {
       if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("networks")) {
         networks.addAll(new NetworkParser(file, problems).parse(t.getValueNode()));
+      } else if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("peers")) {
+        peers.addAll(new PeerParser(file, env, problems).parse(t.getValueNode()));
       } else {
         rest.add(t);
       }
@@ -347,7 +362,10 @@ public final class ConfigLoader {
 
   /** Parses every setting by its type, recording a problem (with the origin) for each bad one. */
   private static Config build(
-      Map<String, Setting> s, List<Config.Network> networks, List<Problem> problems) {
+      Map<String, Setting> s,
+      List<Config.Network> networks,
+      List<Config.Peer> peers,
+      List<Problem> problems) {
     Values v = new Values(s, problems);
     Config.Server server =
         new Config.Server(v.host("server.host"), v.port("server.port"), v.size("server.max_body"));
@@ -374,7 +392,7 @@ public final class ConfigLoader {
             v.duration("notify.retry_base"),
             v.integer("notify.max_attempts", 1, 50),
             v.duration("notify.timeout"));
-    return new Config(server, storage, rules, ingest, detection, notify, networks);
+    return new Config(server, storage, rules, ingest, detection, notify, networks, peers);
   }
 
   /** Typed reads of the settings. */

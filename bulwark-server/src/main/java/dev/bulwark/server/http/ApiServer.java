@@ -61,6 +61,7 @@ public final class ApiServer implements AutoCloseable {
       NotifierRoutes notifiers,
       ChainRoutes chains,
       TaxiiRoutes taxii,
+      ShareRoutes shares,
       PrometheusMeterRegistry metrics,
       BooleanSupplier healthy) {}
 
@@ -96,6 +97,14 @@ public final class ApiServer implements AutoCloseable {
                   "/api/v1/alerts", ctx -> s.alerts().list(ctx, caller(ctx)), Permission.READ);
               c.routes.get(
                   "/api/v1/alerts/{id}", ctx -> s.alerts().get(ctx, caller(ctx)), Permission.READ);
+              c.routes.post(
+                  "/api/v1/alerts/{id}/share",
+                  ctx -> s.shares().share(ctx, caller(ctx)),
+                  Permission.READ);
+              c.routes.get(
+                  "/api/v1/alerts/{id}/share",
+                  ctx -> s.shares().shares(ctx, caller(ctx)),
+                  Permission.READ);
               c.routes.get(
                   "/api/v1/status", ctx -> s.status().status(ctx, caller(ctx)), Permission.OPERATE);
               c.routes.get(

@@ -89,7 +89,7 @@ public final class StixStore {
       throw new ValidationException(
           "the bundle has %d problem(s); nothing was stored".formatted(problems.size()), problems);
     }
-    return store(producerOrg, collection, bundle.path("objects"));
+    return store(producerOrg, collection, bundle.path("objects"), java.util.Set.of());
   }
 
   /**
@@ -97,8 +97,23 @@ public final class StixStore {
    * bundle is accepted too. Nothing is stored when any object is invalid.
    */
   public Added addEnvelope(long producerOrg, String collection, JsonNode envelope) {
+    return addEnvelope(producerOrg, collection, envelope, java.util.Set.of());
+  }
+
+  /**
+   * {@link #addEnvelope(long, String, JsonNode)}, naming {@code redRecipients} as recipients of
+   * every TLP:RED version stored (federation: what a peer sent us as RED is for us).
+   */
+  public Added addEnvelope(
+      long producerOrg, String collection, JsonNode envelope, java.util.Set<Long> redRecipients) {
     if (envelope != null && "bundle".equals(envelope.path("type").asText(null))) {
-      return add(producerOrg, collection, envelope);
+      List<Problem> problems = StixValidator.bundle(envelope);
+      if (!problems.isEmpty()) {
+        throw new ValidationException(
+            "the bundle has %d problem(s); nothing was stored".formatted(problems.size()),
+            problems);
+      }
+      return store(producerOrg, collection, envelope.path("objects"), redRecipients);
     }
     List<Problem> problems = new ArrayList<>();
     if (envelope == null || !envelope.isObject()) {
@@ -118,7 +133,7 @@ public final class StixStore {
           "the envelope has %d problem(s); nothing was stored".formatted(problems.size()),
           problems);
     }
-    return store(producerOrg, collection, envelope.path("objects"));
+    return store(producerOrg, collection, envelope.path("objects"), redRecipients);
   }
 
   /**
@@ -127,7 +142,8 @@ public final class StixStore {
    * least, and sequence order is commit order: a reader paging by {@code added_after} or by cursor
    * never skips a version committed later with an earlier position.
    */
-  private Added store(long producerOrg, String collection, JsonNode objects) {
+  private Added store(
+      long producerOrg, String collection, JsonNode objects, java.util.Set<Long> redRecipients) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     Added added =
         jdbi.inTransaction(
@@ -167,22 +183,36 @@ public final class StixStore {
                   outcomes.add(new Outcome(id, version, true));
                   continue;
                 }
-                h.createUpdate(
-                        """
+                Optional<Tlp> level = tlp(o);
+                long seq =
+                    h.createUpdate(
+                            """
                     INSERT INTO stix_objects (collection_id, object_id, object_type, version, version_key,
-                                              tlp, producer_org, date_added, body)
-                    VALUES (:c, :id, :type, :v, :key, :tlp, :org, :added, :body)
+                                              tlp, producer_org, date_added, body, sighting_of)
+                    VALUES (:c, :id, :type, :v, :key, :tlp, :org, :added, :body, :sightingOf)
                     """)
-                    .bind("c", collection)
-                    .bind("id", id)
-                    .bind("type", o.get("type").asText())
-                    .bind("v", version)
-                    .bind("key", versionKey(version))
-                    .bind("tlp", tlp(o).map(Tlp::name).orElse(null))
-                    .bind("org", producerOrg)
-                    .bind("added", Database.utc(next))
-                    .bind("body", body(o))
-                    .execute();
+                        .bind("sightingOf", o.path("sighting_of_ref").asText(null))
+                        .bind("c", collection)
+                        .bind("id", id)
+                        .bind("type", o.get("type").asText())
+                        .bind("v", version)
+                        .bind("key", versionKey(version))
+                        .bind("tlp", level.map(Tlp::name).orElse(null))
+                        .bind("org", producerOrg)
+                        .bind("added", Database.utc(next))
+                        .bind("body", body(o))
+                        .executeAndReturnGeneratedKeys("seq")
+                        .mapTo(Long.class)
+                        .one();
+                if (level.equals(Optional.of(Tlp.RED))) {
+                  for (long r : redRecipients) {
+                    h.createUpdate(
+                            "INSERT INTO stix_recipients (object_seq, org_id) VALUES (:s, :o)")
+                        .bind("s", seq)
+                        .bind("o", r)
+                        .execute();
+                  }
+                }
                 next = next.plus(1, ChronoUnit.MICROS);
                 stored++;
                 outcomes.add(new Outcome(id, version, false));
@@ -454,6 +484,30 @@ public final class StixStore {
         """
         .formatted(
             fn, visibleTo("v"), f.addedAfter().isPresent() ? "AND v.date_added > :addedAfter" : "");
+  }
+
+  /** The sightings of these objects that {@code reader} may see, in any collection it reads. */
+  public List<Stored> sightingsOf(List<String> ids, long reader) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    """
+                    SELECT o.seq, o.collection_id, o.object_id, o.object_type, o.version, o.tlp,
+                           o.producer_org, o.date_added, o.body
+                    FROM stix_objects o
+                    JOIN stix_grants g
+                      ON g.collection_id = o.collection_id AND g.org_id = :reader AND g.can_read
+                    WHERE o.sighting_of IN (<ids>) AND
+                    """
+                        + visibleTo("o")
+                        + " ORDER BY o.seq")
+                .bindList("ids", ids)
+                .bind("reader", reader)
+                .map(StixStore::stored)
+                .list());
   }
 
   /** Every version {@code reader} may see after {@code afterSeq}: see {@link #find}. */
