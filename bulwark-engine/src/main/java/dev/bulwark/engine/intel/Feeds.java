@@ -42,7 +42,16 @@ public final class Feeds {
      * A CSV with a header naming at least an {@code address} column; {@code name}/{@code label}
      * optional.
      */
-    CSV;
+    CSV,
+    /** The OFAC SDN advanced XML: addresses with their party's name, programmes and date. */
+    OFAC_XML,
+    /**
+     * Forta's labelled-datasets CSVs: {@code etherscan_malicious_labels.csv}, {@code
+     * phishing_scams.csv}, {@code malicious_smart_contracts.csv} (the contract and its deployer).
+     */
+    FORTA,
+    /** A MISP event (feed or export JSON): its attributes flagged for detection. */
+    MISP;
 
     public static Format parse(String text) {
       for (Format f : values()) {
@@ -51,7 +60,7 @@ public final class Feeds {
         }
       }
       throw new IllegalArgumentException(
-          "unknown feed format '%s'; expected mew-addresses, mew-urls, ofac-list or csv"
+          "unknown feed format '%s'; expected mew-addresses, mew-urls, ofac-list, ofac-xml, forta, misp or csv"
               .formatted(text));
     }
   }
@@ -72,9 +81,36 @@ public final class Feeds {
    */
   public static List<Indicator> parse(
       Format format, String feed, String content, int confidence, Instant asOf) {
+    return parse(
+        format,
+        feed,
+        new java.io.ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)),
+        confidence,
+        asOf);
+  }
+
+  /** {@link #parse(Format, String, String, int, Instant)} from a stream (UTF-8). */
+  public static List<Indicator> parse(
+      Format format, String feed, java.io.InputStream in, int confidence, Instant asOf) {
     List<Problem> problems = new ArrayList<>();
     Map<String, Indicator> out = new LinkedHashMap<>();
+    if (format == Format.OFAC_XML) {
+      ofacXml(feed, in, confidence, asOf, out, problems);
+      if (!problems.isEmpty()) {
+        throw new InvalidFeedException(problems);
+      }
+      return List.copyOf(out.values());
+    }
+    String content;
+    try {
+      content = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new InvalidFeedException(List.of(new Problem("$", "cannot read: " + e.getMessage())));
+    }
     switch (format) {
+      case OFAC_XML -> throw new IllegalStateException("handled above");
+      case FORTA -> forta(feed, content, confidence, asOf, out, problems);
+      case MISP -> misp(feed, content, confidence, asOf, out, problems);
       case MEW_ADDRESSES, MEW_URLS -> {
         JsonNode root;
         try {
@@ -182,6 +218,231 @@ public final class Feeds {
               : feed + " address";
       add(out, feed, wallet(cells.get(address).trim()), label, confidence, asOf);
     }
+  }
+
+  private static void ofacXml(
+      String feed,
+      java.io.InputStream in,
+      int confidence,
+      Instant asOf,
+      Map<String, Indicator> out,
+      List<Problem> problems) {
+    OfacXml.Result r = OfacXml.read(in, problems);
+    for (OfacXml.Listed l : r.addresses()) {
+      OfacXml.Party party = r.parties().get(l.profile());
+      String value =
+          EVM.matcher(l.address()).matches() ? l.address().toLowerCase(Locale.ROOT) : l.address();
+      String name =
+          "OFAC SDN: %s%s%s (%s address)"
+              .formatted(
+                  party.name(),
+                  party.programmes().isEmpty()
+                      ? ""
+                      : " [" + String.join(", ", party.programmes()) + "]",
+                  party.designated() == null ? "" : ", designated " + party.designated(),
+                  l.asset());
+      add(out, feed, wallet(value), name, confidence, asOf);
+    }
+  }
+
+  /** Forta's CSVs: whichever of their address columns is present, with the tag as the name. */
+  private static void forta(
+      String feed,
+      String content,
+      int confidence,
+      Instant asOf,
+      Map<String, Indicator> out,
+      List<Problem> problems) {
+    String[] lines = content.split("\\R");
+    if (lines.length == 0 || lines[0].isBlank()) {
+      problems.add(new Problem("line 1", "expected a Forta labelled-datasets CSV header"));
+      return;
+    }
+    List<String> header =
+        splitCsv(lines[0]).stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+    int address = firstOf(header, "banned_address", "contract_address", "address");
+    if (address < 0) {
+      problems.add(
+          new Problem(
+              "line 1",
+              "no banned_address, contract_address or address column; the header has "
+                  + String.join(", ", header)));
+      return;
+    }
+    int tag = firstOf(header, "wallet_tag", "contract_tag", "etherscan_tag");
+    int label =
+        firstOf(header, "data_source", "contract_creator_etherscan_label", "etherscan_labels");
+    int creator = header.indexOf("contract_creator");
+    int creatorTag = header.indexOf("contract_creator_tag");
+    for (int i = 1; i < lines.length; i++) {
+      if (lines[i].isBlank()) {
+        continue;
+      }
+      List<String> cells = splitCsv(lines[i]);
+      String a = cell(cells, address);
+      if (!EVM.matcher(a).matches()) {
+        problems.add(
+            new Problem(
+                "line " + (i + 1) + ", column " + header.get(address),
+                "'%s' is not an EVM address".formatted(a)));
+        continue;
+      }
+      String why = cell(cells, label);
+      String name = cell(cells, tag);
+      add(
+          out,
+          feed,
+          wallet(a.toLowerCase(Locale.ROOT)),
+          "%s%s (Forta labelled dataset)"
+              .formatted(
+                  name.isEmpty()
+                      ? (creator >= 0 ? "malicious contract" : "malicious address")
+                      : name,
+                  why.isEmpty() ? "" : ", " + why),
+          confidence,
+          asOf);
+      String deployer = cell(cells, creator);
+      if (EVM.matcher(deployer).matches()) {
+        String who = cell(cells, creatorTag);
+        add(
+            out,
+            feed,
+            wallet(deployer.toLowerCase(Locale.ROOT)),
+            "%sdeployer of malicious contract %s%s (Forta labelled dataset)"
+                .formatted(
+                    who.isEmpty() ? "" : who + ", ",
+                    a.toLowerCase(Locale.ROOT),
+                    why.isEmpty() ? "" : ", " + why),
+            confidence,
+            asOf);
+      }
+    }
+  }
+
+  private static int firstOf(List<String> header, String... names) {
+    for (String n : names) {
+      if (header.contains(n)) {
+        return header.indexOf(n);
+      }
+    }
+    return -1;
+  }
+
+  private static String cell(List<String> cells, int i) {
+    return i >= 0 && i < cells.size() ? cells.get(i).trim() : "";
+  }
+
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}(/\\d{1,2})?");
+  private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
+
+  /**
+   * A MISP event ({@code {"Event": {...}}}, or a list of them): every attribute flagged {@code
+   * to_ids} and not deleted, in the event or its objects, whose type is an address, a domain, a
+   * URL, an IP or a file hash. Other types are skipped (MISP has a hundred).
+   */
+  private static void misp(
+      String feed,
+      String content,
+      int confidence,
+      Instant asOf,
+      Map<String, Indicator> out,
+      List<Problem> problems) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(content);
+    } catch (IOException e) {
+      problems.add(new Problem("$", "malformed JSON: " + e.getMessage()));
+      return;
+    }
+    List<JsonNode> events = new ArrayList<>();
+    String base = "$";
+    if (root != null && root.isArray()) {
+      root.forEach(events::add);
+    } else if (root != null && root.has("response") && root.get("response").isArray()) {
+      root.get("response").forEach(events::add); // a REST search answer
+      base = "$.response";
+    } else if (root != null) {
+      events.add(root);
+    }
+    if (events.isEmpty()) {
+      problems.add(
+          new Problem(
+              "$", "expected a MISP event: {\"Event\": {\"info\": …, \"Attribute\": […]}}"));
+      return;
+    }
+    for (int e = 0; e < events.size(); e++) {
+      String at = root.isArray() || !base.equals("$") ? base + "[" + e + "].Event" : "$.Event";
+      JsonNode event = events.get(e).path("Event");
+      if (!event.isObject()) {
+        problems.add(new Problem(at, "missing: a MISP event has an Event object"));
+        continue;
+      }
+      String info = event.path("info").asText("MISP event");
+      String uuid = event.path("uuid").asText("");
+      List<Map.Entry<String, JsonNode>> attributes = new ArrayList<>();
+      JsonNode direct = event.path("Attribute");
+      for (int i = 0; i < direct.size(); i++) {
+        attributes.add(Map.entry(at + ".Attribute[" + i + "]", direct.get(i)));
+      }
+      JsonNode objects = event.path("Object");
+      for (int o = 0; o < objects.size(); o++) {
+        JsonNode list = objects.get(o).path("Attribute");
+        for (int i = 0; i < list.size(); i++) {
+          attributes.add(Map.entry(at + ".Object[" + o + "].Attribute[" + i + "]", list.get(i)));
+        }
+      }
+      for (Map.Entry<String, JsonNode> entry : attributes) {
+        JsonNode a = entry.getValue();
+        if (!a.path("to_ids").asBoolean(false) || a.path("deleted").asBoolean(false)) {
+          continue;
+        }
+        String type = a.path("type").asText("");
+        String value = a.path("value").asText("").trim();
+        if (value.isEmpty()) {
+          problems.add(new Problem(entry.getKey() + ".value", "missing"));
+          continue;
+        }
+        String pattern = mispPattern(type, value);
+        if (pattern == null) {
+          continue;
+        }
+        String comment = a.path("comment").asText("");
+        add(
+            out,
+            feed,
+            pattern,
+            "MISP: %s%s%s"
+                .formatted(
+                    info,
+                    comment.isEmpty() ? "" : " — " + comment,
+                    uuid.isEmpty() ? "" : " (event " + uuid + ")"),
+            confidence,
+            asOf);
+      }
+    }
+  }
+
+  private static String mispPattern(String type, String value) {
+    String v = type.contains("|") ? value.split("\\|", 2)[0] : value;
+    String t = type.contains("|") ? type.split("\\|", 2)[0] : type;
+    return switch (t) {
+      case "ip-src", "ip-dst" ->
+          "[%s:value = '%s']"
+              .formatted(IPV4.matcher(v).matches() ? "ipv4-addr" : "ipv6-addr", escape(v));
+      case "domain", "hostname" ->
+          "[domain-name:value = '%s']".formatted(escape(v.toLowerCase(Locale.ROOT)));
+      case "url", "uri" -> "[url:value = '%s']".formatted(escape(v));
+      case "md5", "sha1", "sha256" ->
+          HEX.matcher(v).matches()
+              ? "[file:hashes.'%s' = '%s']"
+                  .formatted(
+                      t.equals("md5") ? "MD5" : t.equals("sha1") ? "SHA-1" : "SHA-256",
+                      v.toLowerCase(Locale.ROOT))
+              : null;
+      case "btc", "xmr", "dash", "eth", "cryptocurrency-address" ->
+          wallet(EVM.matcher(v).matches() ? v.toLowerCase(Locale.ROOT) : v);
+      default -> EVM.matcher(v).matches() ? wallet(v.toLowerCase(Locale.ROOT)) : null;
+    };
   }
 
   /** A minimal RFC 4180 split: commas, double-quoted cells, doubled quotes inside them. */

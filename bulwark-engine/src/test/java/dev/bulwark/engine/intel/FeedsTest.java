@@ -21,6 +21,97 @@ final class FeedsTest {
   }
 
   @Test
+  void fortaLabelledDatasetsBecomeAddressIndicatorsWithTheirTags() throws IOException {
+    List<Indicator> labels =
+        Feeds.parse(
+            Feeds.Format.FORTA,
+            "forta",
+            resource("forta/etherscan_malicious_labels.csv"),
+            60,
+            AS_OF);
+    assertThat(labels).hasSize(7259); // 7,780 rows, 7,259 distinct addresses
+    assertThat(labels.get(0).name())
+        .isEqualTo("Fake_Phishing1772, etherscan-phish-hack-list (Forta labelled dataset)");
+    assertThat(labels.get(0).pattern())
+        .isEqualTo("[cryptocurrency-wallet:value = '0x80d7bb18521acbef32d7906502ebe94928690e93']");
+    List<Indicator> phishing =
+        Feeds.parse(Feeds.Format.FORTA, "forta", resource("forta/phishing_scams.csv"), 60, AS_OF);
+    assertThat(phishing).hasSize(6205);
+    List<Indicator> contracts =
+        Feeds.parse(
+            Feeds.Format.FORTA,
+            "forta",
+            resource("forta/malicious_smart_contracts.csv"),
+            60,
+            AS_OF);
+    assertThat(contracts.size()).as("contracts and their deployers").isGreaterThan(719);
+    assertThat(contracts)
+        .anySatisfy(
+            i ->
+                assertThat(i.name())
+                    .isEqualTo("Multichain Exploiter 10, exploit (Forta labelled dataset)"))
+        .anySatisfy(
+            i -> {
+              assertThat(i.pattern()).contains("0x98f5b0a99f258a09403d965647ee9d53677914af");
+              assertThat(i.name())
+                  .startsWith(
+                      "deployer of malicious contract 0x04ae3226c80e8c04d35e6e56089345bdd06da6de");
+            });
+    IndicatorIndex index = new IndicatorIndex();
+    contracts.forEach(index::put);
+    assertThat(
+            index.lookup(
+                List.of(Observable.wallet("0x98F5B0A99F258A09403D965647EE9D53677914AF")), AS_OF))
+        .hasSize(1);
+
+    {
+      Feeds.InvalidFeedException e =
+          catchThrowableOfType(
+              Feeds.InvalidFeedException.class,
+              () ->
+                  Feeds.parse(
+                      Feeds.Format.FORTA,
+                      "forta",
+                      "banned_address,wallet_tag,data_source\n0x12,x,y\n",
+                      60,
+                      AS_OF));
+      assertThat(e.problems())
+          .extracting(Problem::toString)
+          .containsExactly("line 2, column banned_address: '0x12' is not an EVM address");
+    }
+  }
+
+  @Test
+  void mispAttributesFlaggedForDetectionBecomeIndicators() throws IOException {
+    List<Indicator> misp =
+        Feeds.parse(Feeds.Format.MISP, "misp-seal", resource("misp-event.json"), 75, AS_OF);
+    assertThat(misp)
+        .extracting(Indicator::pattern)
+        .containsExactly(
+            "[domain-name:value = 'claim-airdrop.example']",
+            "[ipv4-addr:value = '198.51.100.23']",
+            "[url:value = 'https://claim-airdrop.example/connect']",
+            "[cryptocurrency-wallet:value = '0x098b716b8aaf21512996dc57eb0615e2383e2f96']",
+            "[file:hashes.'SHA-256' = 'a3c5f1e0b2d4c6e8f0a1b3c5d7e9f1a3c5e7f9b1d3f5a7c9e1b3d5f7a9c1e3f5']");
+    assertThat(misp.get(0).name())
+        .isEqualTo(
+            "MISP: Wallet drainer kit 'Inferno' campaign (event 5e8f0a4c-7d2b-4a0e-9f1c-3b6d8e2a4c10)");
+    Feeds.InvalidFeedException e =
+        catchThrowableOfType(
+            Feeds.InvalidFeedException.class,
+            () ->
+                Feeds.parse(
+                    Feeds.Format.MISP,
+                    "m",
+                    "{\"Event\": {\"Attribute\": [{\"type\": \"domain\", \"to_ids\": true}]}}",
+                    75,
+                    AS_OF));
+    assertThat(e.problems())
+        .extracting(Problem::toString)
+        .containsExactly("$.Event.Attribute[0].value: missing");
+  }
+
+  @Test
   void myEtherWalletDarklistsBecomeWalletAndDomainIndicators() throws IOException {
     List<Indicator> addresses =
         Feeds.parse(

@@ -5,8 +5,6 @@ import dev.bulwark.server.db.Database;
 import dev.bulwark.server.intel.IntelService;
 import dev.bulwark.server.intel.IntelStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -53,7 +51,8 @@ final class IntelCommand implements Runnable {
         names = "--format",
         required = true,
         paramLabel = "FORMAT",
-        description = "mew-addresses, mew-urls, ofac-list or csv")
+        description =
+            "mew-addresses, mew-urls, ofac-list, ofac-xml, forta, misp or csv (bzip2 and gzip files are read as they are)")
     String format;
 
     @Option(
@@ -82,8 +81,8 @@ final class IntelCommand implements Runnable {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "--feed must be lower-case letters, digits, '.', '_' or '-'");
       }
-      String content = Files.readString(file, StandardCharsets.UTF_8);
-      try (Database db = Database.open(store.config().storage())) {
+      try (Database db = Database.open(store.config().storage());
+          java.io.InputStream content = dev.bulwark.server.intel.FeedFiles.open(file)) {
         IntelService intel =
             new IntelService(new IntelStore(db.jdbi(), Clock.systemUTC()), Clock.systemUTC());
         IntelStore.Replaced r = intel.importFeed(feed, f, content, confidence);

@@ -52,6 +52,16 @@ public final class IntelService {
    */
   public IntelStore.Replaced importFeed(
       String feed, Feeds.Format format, String content, int confidence) {
+    return importFeed(
+        feed,
+        format,
+        new java.io.ByteArrayInputStream(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        confidence);
+  }
+
+  /** {@link #importFeed(String, Feeds.Format, String, int)} from a stream (UTF-8). */
+  public IntelStore.Replaced importFeed(
+      String feed, Feeds.Format format, java.io.InputStream content, int confidence) {
     List<Indicator> indicators = Feeds.parse(format, feed, content, confidence, clock.instant());
     for (Indicator i : indicators) {
       new IndicatorIndex().put(i); // every pattern compiles before anything is stored

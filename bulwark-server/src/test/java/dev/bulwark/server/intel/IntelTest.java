@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -119,6 +120,66 @@ final class IntelTest {
       app.ingest().store(org, List.of(toTornado("w2")));
       app.pump().drain();
       assertThat(app.alerts().count(org)).as("a delisted address stops matching").isEqualTo(1);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void theSdnAdvancedXmlNamesThePartyAndItsProgrammes() throws IOException {
+    Path xml = dir.resolve("sdn_advanced.xml.bz2");
+    try (InputStream in = IntelTest.class.getResourceAsStream("/feeds/sdn_advanced.xml.bz2")) {
+      Files.copy(in, xml);
+    }
+    Path data = dir.resolve("data");
+    PrintStream real = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(
+              Main.run(
+                  "intel",
+                  "import",
+                  xml.toString(),
+                  "--feed",
+                  "ofac-sdn",
+                  "--format",
+                  "ofac-xml",
+                  "--confidence",
+                  "100",
+                  "--data",
+                  data.toString()))
+          .isZero();
+    } finally {
+      System.setOut(real);
+    }
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("feed ofac-sdn:");
+    try (Database db = Database.open(TestDatabases.storage(TestDatabases.Kind.H2, data))) {
+      List<dev.bulwark.engine.intel.Indicator> all =
+          new IntelStore(db.jdbi(), Clock.systemUTC()).all();
+      // every ETH address of the per-asset list of the same day is in the XML, named
+      Set<String> patterns = new java.util.HashSet<>();
+      all.forEach(i -> patterns.add(i.pattern()));
+      for (String line : feed("ofac-eth-2025-11-19.txt").split("\\R")) {
+        if (!line.isBlank()) {
+          assertThat(patterns)
+              .contains(
+                  "[cryptocurrency-wallet:value = '%s']"
+                      .formatted(line.trim().toLowerCase(java.util.Locale.ROOT)));
+        }
+      }
+      assertThat(all.size()).as("every asset, not only ETH").isGreaterThan(700);
+      assertThat(all)
+          .filteredOn(i -> i.pattern().contains("0x098b716b8aaf21512996dc57eb0615e2383e2f96"))
+          .singleElement()
+          .satisfies(
+              i ->
+                  assertThat(i.name())
+                      .startsWith("OFAC SDN: Lazarus Group [DPRK3")
+                      .contains("designated 2019-09-13")
+                      .endsWith("(ETH address)"));
+      assertThat(all).anySatisfy(i -> assertThat(i.name()).endsWith("(XBT address)"));
+      assertThat(all)
+          .noneMatch(i -> i.pattern().contains("0x722122df12d4e14e13ac3b6895a86e84145b6967"))
+          .as("Tornado Cash was delisted before this issue");
     }
   }
 
