@@ -57,6 +57,7 @@ public final class App implements AutoCloseable {
   private final IntelService intel;
   private final StixStore stix;
   private final StixIntel stixIntel;
+  private final dev.bulwark.server.intel.Publishing publishing;
   private final List<ChainSources.Watched> chains = new java.util.ArrayList<>();
   private java.util.concurrent.ScheduledExecutorService intelRefresh;
   private final NotifierStore notifiers;
@@ -67,6 +68,7 @@ public final class App implements AutoCloseable {
   private final PrometheusMeterRegistry metrics;
   private ApiServer api;
   private dev.bulwark.server.intel.Federation federation;
+  private dev.bulwark.server.intel.FeedScheduler feeds;
   private JvmGcMetrics gc;
 
   private App(Config config, Clock clock) {
@@ -82,6 +84,7 @@ public final class App implements AutoCloseable {
       this.intel = new IntelService(new IntelStore(db.jdbi(), clock), clock);
       this.stix = new StixStore(db.jdbi(), clock);
       this.stixIntel = new StixIntel(stix, tokens::organisationName);
+      this.publishing = new dev.bulwark.server.intel.Publishing(stix, catalog, db.jdbi(), clock);
       stixIntel.refresh();
       this.notifiers = new NotifierStore(db.jdbi(), clock);
       Config.Notify n = config.notifications();
@@ -168,6 +171,7 @@ public final class App implements AutoCloseable {
             new ChainRoutes(chains),
             new TaxiiRoutes(stix, config.server().maxBodyBytes(), clock),
             new ShareRoutes(alerts, new AlertSharing(stix, db.jdbi(), clock), tokens),
+            new dev.bulwark.server.http.PublishRoutes(publishing),
             metrics,
             db::isHealthy);
     for (Config.Network n : config.networks()) {
@@ -190,6 +194,10 @@ public final class App implements AutoCloseable {
             metrics,
             "bulwark/" + Version.current());
     federation.start();
+    feeds =
+        new dev.bulwark.server.intel.FeedScheduler(
+            config.feeds(), intel, clock, metrics, "bulwark/" + Version.current());
+    feeds.start();
     intelRefresh =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -202,6 +210,7 @@ public final class App implements AutoCloseable {
           try {
             intel.refresh();
             stixIntel.refresh();
+            publishing.loadDrafts();
           } catch (RuntimeException e) {
             LOG.warn("intel refresh failed: {}", e.getMessage());
           }
@@ -240,6 +249,7 @@ public final class App implements AutoCloseable {
   private void refreshStixIntel() {
     try {
       stixIntel.refresh();
+      publishing.loadDrafts();
     } catch (RuntimeException e) {
       LOG.warn("STIX intel refresh failed: {}", e.getMessage());
     }
@@ -316,6 +326,9 @@ public final class App implements AutoCloseable {
     }
     if (federation != null) {
       federation.close();
+    }
+    if (feeds != null) {
+      feeds.close();
     }
     chains.forEach(c -> c.source().close());
     chains.clear();

@@ -13,12 +13,48 @@ public record Config(
     Detection detection,
     Notify notifications,
     java.util.List<Network> networks,
-    java.util.List<Peer> peers) {
+    java.util.List<Peer> peers,
+    java.util.List<Feed> feeds) {
 
   public Config {
     networks = java.util.List.copyOf(networks);
     peers = java.util.List.copyOf(peers);
+    feeds = java.util.List.copyOf(feeds);
   }
+
+  /** Without scheduled feeds. */
+  public Config(
+      Server server,
+      Storage storage,
+      Rules rules,
+      Ingest ingest,
+      Detection detection,
+      Notify notifications,
+      java.util.List<Network> networks,
+      java.util.List<Peer> peers) {
+    this(
+        server,
+        storage,
+        rules,
+        ingest,
+        detection,
+        notifications,
+        networks,
+        peers,
+        java.util.List.of());
+  }
+
+  /**
+   * A feed refreshed on a schedule from {@code source}: an http(s) URL (its query may carry a key,
+   * so it is a secret) or a local file.
+   */
+  public record Feed(
+      String name,
+      String format,
+      Secret source,
+      int confidence,
+      java.time.Duration every,
+      java.time.Duration timeout) {}
 
   /** Without federation peers. */
   public Config(
@@ -29,7 +65,16 @@ public record Config(
       Detection detection,
       Notify notifications,
       java.util.List<Network> networks) {
-    this(server, storage, rules, ingest, detection, notifications, networks, java.util.List.of());
+    this(
+        server,
+        storage,
+        rules,
+        ingest,
+        detection,
+        notifications,
+        networks,
+        java.util.List.of(),
+        java.util.List.of());
   }
 
   /**

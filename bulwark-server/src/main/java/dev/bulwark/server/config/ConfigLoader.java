@@ -151,6 +151,17 @@ public final class ConfigLoader {
                     p.push().stream().map(l -> l.local() + "->" + l.remote()).toList(),
                     p.interval()));
       }
+      for (Config.Feed f : config.feeds()) {
+        String src = f.source().reveal();
+        lines.add(
+            "feed %s: %s from %s, confidence %d, every %s"
+                .formatted(
+                    f.name(),
+                    f.format(),
+                    src.contains("://") ? Secret.maskedUrl(src) : src,
+                    f.confidence(),
+                    f.every()));
+      }
       return lines;
     }
   }
@@ -182,7 +193,8 @@ public final class ConfigLoader {
             () -> Files.isRegularFile(DEFAULT_FILE) ? Optional.of(DEFAULT_FILE) : Optional.empty());
     List<Config.Network> networks = new ArrayList<>();
     List<Config.Peer> peers = new ArrayList<>();
-    chosen.ifPresent(f -> readFile(f, settings, networks, peers, problems));
+    List<Config.Feed> feeds = new ArrayList<>();
+    chosen.ifPresent(f -> readFile(f, settings, networks, peers, feeds, problems));
     readEnv(settings, problems);
     flags.forEach(
         (path, value) -> {
@@ -194,7 +206,7 @@ public final class ConfigLoader {
     if (!settings.containsKey("rules.dir") && Files.isDirectory(DEFAULT_RULES)) {
       settings.put("rules.dir", new Setting(DEFAULT_RULES.toString(), "default (./rules exists)"));
     }
-    Config config = build(settings, networks, peers, problems);
+    Config config = build(settings, networks, peers, feeds, problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -215,6 +227,7 @@ public final class ConfigLoader {
       Map<String, Setting> settings,
       List<Config.Network> networks,
       List<Config.Peer> peers,
+      List<Config.Feed> feeds,
       List<Problem> problems) {
     String text;
     try {
@@ -251,6 +264,8 @@ public final class ConfigLoader {
         networks.addAll(new NetworkParser(file, problems).parse(t.getValueNode()));
       } else if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("peers")) {
         peers.addAll(new PeerParser(file, env, problems).parse(t.getValueNode()));
+      } else if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("feeds")) {
+        feeds.addAll(new FeedParser(file, problems).parse(t.getValueNode()));
       } else {
         rest.add(t);
       }
@@ -365,6 +380,7 @@ public final class ConfigLoader {
       Map<String, Setting> s,
       List<Config.Network> networks,
       List<Config.Peer> peers,
+      List<Config.Feed> feeds,
       List<Problem> problems) {
     Values v = new Values(s, problems);
     Config.Server server =
@@ -392,7 +408,7 @@ public final class ConfigLoader {
             v.duration("notify.retry_base"),
             v.integer("notify.max_attempts", 1, 50),
             v.duration("notify.timeout"));
-    return new Config(server, storage, rules, ingest, detection, notify, networks, peers);
+    return new Config(server, storage, rules, ingest, detection, notify, networks, peers, feeds);
   }
 
   /** Typed reads of the settings. */

@@ -128,14 +128,23 @@ public final class RuleCatalog {
    * @throws InvalidRuleException with every problem (nothing is stored)
    */
   public boolean put(long org, String id, String text) {
+    return put(org, id, text, Optional.empty());
+  }
+
+  /**
+   * {@link #put(long, String, String)}, with the enabled flag set here rather than by the text (a
+   * draft is stored disabled whatever its text says, so it never runs before it is reviewed).
+   */
+  public boolean put(long org, String id, String text, Optional<Boolean> enabledOverride) {
     if (fileRules.containsKey(id)) {
       throw new RuleConflictException(
           "'%s' is defined in a rule file; choose another id (or disable that rule)".formatted(id));
     }
     Rule rule = compile(id, text);
-    boolean created = store.put(new RuleStore.Row(org, id, text, rule.enabled()));
+    boolean on = enabledOverride.orElse(rule.enabled());
+    boolean created = store.put(new RuleStore.Row(org, id, text, on));
     apiRules.computeIfAbsent(org, k -> new ConcurrentHashMap<>()).put(id, rule);
-    enabled.computeIfAbsent(org, k -> new ConcurrentHashMap<>()).put(id, rule.enabled());
+    enabled.computeIfAbsent(org, k -> new ConcurrentHashMap<>()).put(id, on);
     changed(org);
     return created;
   }
@@ -173,7 +182,7 @@ public final class RuleCatalog {
 
   /** No rule of that id for the organisation. */
   public static final class NoSuchRuleException extends BulwarkException {
-    NoSuchRuleException(String id) {
+    public NoSuchRuleException(String id) {
       super("no rule '%s' in your organisation".formatted(id));
     }
   }

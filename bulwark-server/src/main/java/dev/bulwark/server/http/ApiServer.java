@@ -62,6 +62,7 @@ public final class ApiServer implements AutoCloseable {
       ChainRoutes chains,
       TaxiiRoutes taxii,
       ShareRoutes shares,
+      PublishRoutes publishing,
       PrometheusMeterRegistry metrics,
       BooleanSupplier healthy) {}
 
@@ -105,6 +106,18 @@ public final class ApiServer implements AutoCloseable {
                   "/api/v1/alerts/{id}/share",
                   ctx -> s.shares().shares(ctx, caller(ctx)),
                   Permission.READ);
+              c.routes.post(
+                  "/api/v1/rules/{id}/publish",
+                  ctx -> s.publishing().publishRule(ctx, caller(ctx)),
+                  Permission.ADMIN);
+              c.routes.post(
+                  "/api/v1/intel/documents",
+                  ctx -> s.publishing().publishDocument(ctx, caller(ctx)),
+                  Permission.READ);
+              c.routes.post(
+                  "/api/v1/intel/subscriptions",
+                  ctx -> s.publishing().subscribe(ctx, caller(ctx)),
+                  Permission.ADMIN);
               c.routes.get(
                   "/api/v1/status", ctx -> s.status().status(ctx, caller(ctx)), Permission.OPERATE);
               c.routes.get(

@@ -38,7 +38,7 @@ import org.jdbi.v3.core.Jdbi;
  * Sharing the same alert twice stores nothing new.
  */
 public final class AlertSharing {
-  private static final DateTimeFormatter STIX_TIME =
+  static final DateTimeFormatter STIX_TIME =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private final StixStore stix;
@@ -84,32 +84,12 @@ public final class AlertSharing {
       Tlp tlp,
       Set<Long> recipients,
       Duration valid) {
-    StixStore.Collection c =
-        stix.collection(collection, org)
-            .orElseThrow(
-                () ->
-                    new NoAccessException(
-                        "no collection '%s' that your organisation may use; list them with GET /taxii2/bulwark/collections/"
-                            .formatted(collection),
-                        false));
-    if (!c.canWrite()) {
-      throw new NoAccessException(
-          "your organisation may not add to collection '%s'".formatted(c.id()), true);
-    }
+    StixStore.Collection c = writable(stix, collection, org);
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     String marking = tlp.id();
     List<JsonNode> objects = new ArrayList<>();
     String identityId = identityId(orgName);
-    objects.add(
-        existing(c.id(), org, identityId)
-            .orElseGet(
-                () -> {
-                  ObjectNode o = base("identity", identityId, now, marking);
-                  o.put("name", orgName);
-                  o.put("identity_class", "organization");
-                  o.putArray("sectors").add("financial-services");
-                  return o;
-                }));
+    objects.add(identity(stix, c.id(), org, orgName, now, marking));
     List<String> indicators = new ArrayList<>();
     List<String> sightings = new ArrayList<>();
     List<String> sighted = new ArrayList<>();
@@ -124,7 +104,7 @@ public final class AlertSharing {
         indicators.add(id);
         sighted.add(id);
         objects.add(
-            existing(c.id(), org, id)
+            existing(stix, c.id(), org, id)
                 .orElseGet(
                     () -> {
                       ObjectNode o = base("indicator", id, now, marking);
@@ -159,7 +139,7 @@ public final class AlertSharing {
           "sighting--" + Feeds.uuid5("sighting\n" + orgName + "\n" + alert.id() + "\n" + of);
       sightings.add(id);
       objects.add(
-          existing(c.id(), org, id)
+          existing(stix, c.id(), org, id)
               .orElseGet(
                   () -> {
                     ObjectNode o = base("sighting", id, now, marking);
@@ -193,6 +173,38 @@ public final class AlertSharing {
     }
     record(org, alert.id(), c.id(), sighted, sightings, tlp, now);
     return new Shared(c.id(), tlp, identityId, indicators, sightings, added.stored());
+  }
+
+  /** A collection the organisation may add to; otherwise why not. */
+  static StixStore.Collection writable(StixStore stix, String collection, long org) {
+    StixStore.Collection c =
+        stix.collection(collection, org)
+            .orElseThrow(
+                () ->
+                    new NoAccessException(
+                        "no collection '%s' that your organisation may use; list them with GET /taxii2/bulwark/collections/"
+                            .formatted(collection),
+                        false));
+    if (!c.canWrite()) {
+      throw new NoAccessException(
+          "your organisation may not add to collection '%s'".formatted(c.id()), true);
+    }
+    return c;
+  }
+
+  /** The organisation's identity object: the one already in the collection, or a new one. */
+  static JsonNode identity(
+      StixStore stix, String collection, long org, String orgName, Instant now, String marking) {
+    String id = identityId(orgName);
+    return existing(stix, collection, org, id)
+        .orElseGet(
+            () -> {
+              ObjectNode o = base("identity", id, now, marking);
+              o.put("name", orgName);
+              o.put("identity_class", "organization");
+              o.putArray("sectors").add("financial-services");
+              return o;
+            });
   }
 
   /** The STIX identity an organisation shares under: the same id on every instance. */
@@ -285,7 +297,7 @@ public final class AlertSharing {
   }
 
   /** The latest version of an object the organisation already shared in the collection. */
-  private Optional<JsonNode> existing(String collection, long org, String id) {
+  static Optional<JsonNode> existing(StixStore stix, String collection, long org, String id) {
     return stix.find(collection, org, StixStore.Filter.latest(), Optional.of(id), 0, 1).stream()
         .filter(s -> s.producerOrg() == org)
         .findFirst()
@@ -299,7 +311,7 @@ public final class AlertSharing {
             });
   }
 
-  private static ObjectNode base(String type, String id, Instant now, String marking) {
+  static ObjectNode base(String type, String id, Instant now, String marking) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("type", type);
     o.put("spec_version", "2.1");

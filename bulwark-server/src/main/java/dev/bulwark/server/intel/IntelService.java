@@ -62,7 +62,21 @@ public final class IntelService {
   /** {@link #importFeed(String, Feeds.Format, String, int)} from a stream (UTF-8). */
   public IntelStore.Replaced importFeed(
       String feed, Feeds.Format format, java.io.InputStream content, int confidence) {
-    List<Indicator> indicators = Feeds.parse(format, feed, content, confidence, clock.instant());
+    return importIndicators(
+        feed, Feeds.parse(format, feed, content, confidence, clock.instant()), false);
+  }
+
+  /**
+   * Stores a parsed copy of a feed. With {@code refuseEmpty}, a copy listing nothing does not
+   * replace a copy that listed something (a broken mirror must not delist a whole feed).
+   */
+  public IntelStore.Replaced importIndicators(
+      String feed, List<Indicator> indicators, boolean refuseEmpty) {
+    if (refuseEmpty && indicators.isEmpty() && store.count(feed) > 0) {
+      throw new dev.bulwark.engine.BulwarkException(
+          "the new copy of feed %s lists nothing; the previous copy is kept (import an empty copy by hand to clear it)"
+              .formatted(feed));
+    }
     for (Indicator i : indicators) {
       new IndicatorIndex().put(i); // every pattern compiles before anything is stored
     }

@@ -65,6 +65,16 @@ public final class IntelStore {
         });
   }
 
+  /** How many values a feed lists now. */
+  public long count(String feed) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT COUNT(*) FROM indicators WHERE feed = :f")
+                .bind("f", feed)
+                .mapTo(Long.class)
+                .one());
+  }
+
   List<Indicator> all() {
     return jdbi.withHandle(
         h ->

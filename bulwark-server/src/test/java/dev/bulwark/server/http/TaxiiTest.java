@@ -796,6 +796,97 @@ final class TaxiiTest {
     }
   }
 
+  @Test
+  void rulesAndDocumentsArePublishedAndASubscriberGetsDisabledDrafts() throws Exception {
+    String aAdmin = app.tokens().create("exchange-a", Role.ADMIN, null).token();
+    String bAdmin = app.tokens().create("exchange-b", Role.ADMIN, null).token();
+    String rule =
+        """
+        id: peer.drainer-approval
+        title: Approval to a known drainer spender
+        severity: high
+        match:
+          where: e.type == "chain.approval" && e.attrs.spender == "0x00000000000000000000000000000000000dead1"
+        """;
+    Reply put =
+        send(
+            HttpRequest.newBuilder(uri("/api/v1/rules/peer.drainer-approval"))
+                .header("Content-Type", "application/yaml")
+                .PUT(HttpRequest.BodyPublishers.ofString(rule)),
+            aAdmin);
+    assertThat(put.status()).as(put.raw().body()).isLessThan(300);
+    Reply published =
+        send(
+            HttpRequest.newBuilder(uri("/api/v1/rules/peer.drainer-approval/publish"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"collection\":\"crypto\",\"tlp\":\"green\"}")),
+            aAdmin);
+    assertThat(published.status()).as(published.raw().body()).isEqualTo(201);
+    Reply note =
+        send(
+            HttpRequest.newBuilder(uri("/api/v1/intel/documents"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"kind\":\"note\",\"title\":\"Hot wallet hygiene\",\"content\":\"Rotate signing keys monthly.\",\"collection\":\"crypto\"}")),
+            producer);
+    assertThat(note.status()).as(note.raw().body()).isEqualTo(201);
+    for (String kind : List.of("report", "sigma")) {
+      Reply doc =
+          send(
+              HttpRequest.newBuilder(uri("/api/v1/intel/documents"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"kind\":\"%s\",\"title\":\"t\",\"content\":\"title: x\\nlogsource: {product: web}\\ndetection: {sel: {a: 1}, condition: sel}\",\"collection\":\"crypto\",\"labels\":[\"ops\"]}"
+                              .formatted(kind))),
+              producer);
+      assertThat(doc.status()).as(doc.raw().body()).isEqualTo(201);
+    }
+    Reply bad =
+        send(
+            HttpRequest.newBuilder(uri("/api/v1/intel/documents"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"kind\":\"poem\",\"collection\":\"crypto\",\"tlp\":\"pink\"}")),
+            producer);
+    assertThat(bad.status()).isEqualTo(422);
+    List<String> where = new ArrayList<>();
+    bad.body().get("errors").forEach(e -> where.add(e.get("location").asText()));
+    assertThat(where).containsExactlyInAnyOrder("$.kind", "$.title", "$.content", "$.tlp");
+
+    JsonNode all = get(objects() + "?match%5Btype%5D=indicator,note,report", reader).body();
+    assertThat(all.toString())
+        .contains("\"pattern_type\":\"bulwark-rule\"")
+        .contains("\"pattern_type\":\"sigma\"")
+        .contains("Rotate signing keys monthly.");
+
+    // exchange-b subscribes: the rule arrives as a disabled draft, and nothing runs it
+    Reply sub =
+        send(
+            HttpRequest.newBuilder(uri("/api/v1/intel/subscriptions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"collection\":\"crypto\"}")),
+            bAdmin);
+    assertThat(sub.status()).isEqualTo(201);
+    await(
+        () -> {
+          try {
+            return get("/api/v1/rules/peer.drainer-approval", bAdmin).status() == 200;
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    JsonNode draft = get("/api/v1/rules/peer.drainer-approval", bAdmin).body();
+    assertThat(draft.get("enabled").asBoolean()).as("a draft for review").isFalse();
+    assertThat(get("/api/v1/rules/peer.drainer-approval", outsider).status())
+        .as("no subscription, no draft")
+        .isEqualTo(404);
+  }
+
   private String firstCursor() throws Exception {
     return get(objects() + "?limit=1", reader).body().get("next").asText();
   }
