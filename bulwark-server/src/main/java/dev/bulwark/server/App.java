@@ -334,6 +334,11 @@ public final class App implements AutoCloseable {
     chains.clear();
     if (intelRefresh != null) {
       intelRefresh.shutdownNow();
+      try {
+        intelRefresh.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       intelRefresh = null;
     }
     if (api != null) {

@@ -154,6 +154,9 @@ public final class IndicatorIndex {
       comparison(or.right(), out);
       return;
     }
+    if (c instanceof Pattern.And and && mispAttribute(and, out)) {
+      return;
+    }
     if (c instanceof Pattern.And) {
       throw new NotIndexableException(
           "AND inside an observation is not a simple lookup; split it into separate indicators");
@@ -173,6 +176,48 @@ public final class IndicatorIndex {
       }
       out.add(target(cmp.path(), s));
     }
+  }
+
+  /**
+   * MISP's STIX export writes attributes STIX has no object for as {@code [x-misp-attribute:type =
+   * 'btc' AND x-misp-attribute:value = '…']}: the third convention for crypto wallets. Such a pair
+   * is one lookup of the value under its MISP type.
+   */
+  private static boolean mispAttribute(Pattern.And and, List<Target> out) {
+    if (!(and.left() instanceof Pattern.Compare a) || !(and.right() instanceof Pattern.Compare b)) {
+      return false;
+    }
+    Pattern.Compare type = a.path().property().equals("type") ? a : b;
+    Pattern.Compare value = type == a ? b : a;
+    for (Pattern.Compare x : List.of(type, value)) {
+      if (!x.path().objectType().equals("x-misp-attribute")
+          || x.not()
+          || !x.op().equals("=")
+          || !(x.value() instanceof String)) {
+        return false;
+      }
+    }
+    if (!type.path().property().equals("type") || !value.path().property().equals("value")) {
+      return false;
+    }
+    String t = ((String) type.value()).toLowerCase(java.util.Locale.ROOT);
+    String v = (String) value.value();
+    Target target =
+        switch (t) {
+          case "btc", "xmr", "dash", "eth", "bch", "ltc", "zec", "trx", "cryptocurrency-address" ->
+              new Exact(Observable.wallet(v));
+          case "domain", "hostname" -> new Exact(Observable.domain(v));
+          case "url", "uri" -> new Exact(Observable.url(v));
+          case "ip-src", "ip-dst" -> ipTarget(v, v.contains(":"));
+          default -> null;
+        };
+    if (target == null) {
+      throw new NotIndexableException(
+          "MISP attribute type '%s' is not an indexed kind (wallets, domains, URLs, IPs)"
+              .formatted(t));
+    }
+    out.add(target);
+    return true;
   }
 
   private static Target target(Pattern.Path path, String value) {

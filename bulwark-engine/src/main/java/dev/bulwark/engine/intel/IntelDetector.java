@@ -58,6 +58,10 @@ public final class IntelDetector implements Detector {
     if (a.get("url") instanceof String u) {
       out.add(Observable.url(u));
     }
+    if (a.get("code_hash") instanceof String h) {
+      // a contract's runtime bytecode, hashed like a file: file:hashes.'KECCAK-256'
+      out.add(Observable.hash("KECCAK-256", h.startsWith("0x") ? h.substring(2) : h));
+    }
     for (String algo : List.of("sha256", "sha1", "md5")) {
       if (a.get(algo) instanceof String h) {
         out.add(

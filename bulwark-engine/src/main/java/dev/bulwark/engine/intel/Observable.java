@@ -38,7 +38,11 @@ public record Observable(Kind kind, String value) {
 
   public static Observable hash(String algorithm, String hex) {
     String algo = algorithm.toUpperCase(Locale.ROOT).replace("_", "-");
-    return new Observable(Kind.FILE_HASH, algo + ":" + hex.trim().toLowerCase(Locale.ROOT));
+    String h = hex.trim().toLowerCase(Locale.ROOT);
+    if (h.startsWith("0x")) {
+      h = h.substring(2); // Keccak hashes are usually written with 0x
+    }
+    return new Observable(Kind.FILE_HASH, algo + ":" + h);
   }
 
   @Override

@@ -59,6 +59,36 @@ final class IndicatorIndexTest {
             "[cryptocurrency-wallet:address = '" + LAZARUS.toUpperCase().replace("0X", "0x") + "']",
             Optional.empty()));
     assertThat(index.lookup(List.of(Observable.wallet(LAZARUS)), T0)).hasSize(2);
+    // the third convention: MISP's export of an attribute STIX has no object for
+    index.put(
+        indicator(
+            "indicator--3",
+            "[x-misp-attribute:type = 'eth' AND x-misp-attribute:value = '" + LAZARUS + "']",
+            Optional.empty()));
+    index.put(
+        indicator(
+            "indicator--4",
+            "[x-misp-attribute:value = '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2' AND x-misp-attribute:type = 'btc']",
+            Optional.empty()));
+    assertThat(index.lookup(List.of(Observable.wallet(LAZARUS)), T0)).hasSize(3);
+    assertThat(index.lookup(List.of(Observable.wallet("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2")), T0))
+        .hasSize(1);
+    assertThat(index.lookup(List.of(Observable.wallet("1bvbmseystwetqtfn5au4m4gfg7xjanvn2")), T0))
+        .as("base58 is case-sensitive")
+        .isEmpty();
+  }
+
+  @Test
+  void contractCodeHashesMatchWithOrWithout0x() {
+    String keccak = "5c29f4e4a4a03e6e0e1c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192";
+    index.put(
+        indicator(
+            "indicator--code",
+            "[file:hashes.'KECCAK-256' = '0x" + keccak + "']",
+            Optional.empty()));
+    assertThat(index.lookup(List.of(Observable.hash("KECCAK-256", keccak.toUpperCase())), T0))
+        .hasSize(1);
+    assertThat(index.lookup(List.of(Observable.hash("keccak-256", "0x" + keccak)), T0)).hasSize(1);
   }
 
   @Test

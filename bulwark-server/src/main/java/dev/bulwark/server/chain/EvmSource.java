@@ -236,7 +236,42 @@ public final class EvmSource implements AutoCloseable {
     if (!network.watch().isEmpty()) {
       events.removeIf(e -> !watched(e));
     }
-    return withDecimals(events);
+    return withCodeHashes(withDecimals(events), block);
+  }
+
+  /**
+   * Adds {@code code_hash} (Keccak-256 of the runtime code, as {@code eth_getCode} returns it at
+   * the block) to contract creations that lack it, so that intel on known malicious bytecode
+   * matches a redeployment at a new address. A contract that self-destructed in its creation block
+   * has no code: no hash.
+   */
+  private List<Event> withCodeHashes(List<Event> events, EthBlock.Block block) {
+    List<Event> out = null;
+    for (int i = 0; i < events.size(); i++) {
+      Event e = events.get(i);
+      if (!e.type().equals("chain.contract_created")
+          || e.attrs().containsKey("code_hash")
+          || e.to() == null) {
+        continue;
+      }
+      String code =
+          rpc.send(
+                  w ->
+                      w.ethGetCode(
+                          e.to(),
+                          org.web3j.protocol.core.DefaultBlockParameter.valueOf(block.getNumber())))
+              .getCode();
+      if (code != null && code.length() > 2) {
+        if (out == null) {
+          out = new java.util.ArrayList<>(events);
+        }
+        out.set(
+            i,
+            e.withAttr(
+                "code_hash", org.web3j.crypto.Hash.sha3(code.toLowerCase(java.util.Locale.ROOT))));
+      }
+    }
+    return out == null ? events : out;
   }
 
   /** Progress of a backfill: the block just stored and how many events so far. */

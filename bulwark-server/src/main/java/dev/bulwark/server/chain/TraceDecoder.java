@@ -31,6 +31,21 @@ final class TraceDecoder {
   }
 
   /**
+   * A created contract's attributes; {@code code_hash} (Keccak-256 of the runtime code) if known.
+   */
+  private static Map<String, Object> created(String from, int depth, long block, String output) {
+    Map<String, Object> attrs = new LinkedHashMap<>();
+    attrs.put("creator", from);
+    attrs.put("internal", true);
+    attrs.put("depth", (long) depth);
+    attrs.put("block", block);
+    if (output.length() > 2) {
+      attrs.put("code_hash", org.web3j.crypto.Hash.sha3(output.toLowerCase(Locale.ROOT)));
+    }
+    return attrs;
+  }
+
+  /**
    * @param txBases the id base of each transaction of the block, in order
    * @param traces the tracer's result: one {@code {txHash, result}} (or bare frame) per transaction
    */
@@ -121,7 +136,7 @@ final class TraceDecoder {
               from,
               to,
               tx,
-              Map.of("creator", from, "internal", true, "depth", (long) depth, "block", block)));
+              created(from, depth, block, f.path("output").asText(""))));
     }
     // a proxied token's permit is a CALL to the proxy and a DELEGATECALL of the same input to its
     // implementation: the CALL is the permit

@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "alerts",
     mixinStandardHelpOptions = true,
-    description = "List alerts, newest first.")
+    description = "List alerts, newest first.",
+    subcommands = {AlertsCommand.Share.class})
 final class AlertsCommand implements Callable<Integer> {
   private static final ObjectMapper JSON =
       new ObjectMapper()
@@ -158,6 +159,80 @@ final class AlertsCommand implements Callable<Integer> {
       out.put("alerts", page.alerts());
       out.put("next_cursor", page.next().map(AlertCursor::encode).orElse(null));
       return JSON.valueToTree(out);
+    }
+  }
+
+  /** {@code bulwark alerts share ID --collection C}: the alert as STIX in a TAXII collection. */
+  @Command(
+      name = "share",
+      mixinStandardHelpOptions = true,
+      description =
+          "Share an alert with members: its attacker wallets and IPs as STIX indicators and a sighting, in a TAXII collection (nothing about the victim is shared).")
+  static final class Share implements Callable<Integer> {
+    @picocli.CommandLine.Parameters(paramLabel = "ALERT", description = "the alert id")
+    String alert;
+
+    @Option(
+        names = "--collection",
+        required = true,
+        paramLabel = "C",
+        description = "collection id or alias to share into")
+    String collection;
+
+    @Option(
+        names = "--tlp",
+        paramLabel = "LEVEL",
+        defaultValue = "amber",
+        description = "clear, green, amber, amber+strict or red (default: ${DEFAULT-VALUE})")
+    String tlp;
+
+    @Option(
+        names = "--recipient",
+        paramLabel = "ORG",
+        description = "with --tlp red: an organisation it may reach (repeatable)")
+    List<String> recipients = new ArrayList<>();
+
+    @Option(
+        names = "--valid-days",
+        paramLabel = "N",
+        defaultValue = "90",
+        description = "how long the indicators stay valid (default: ${DEFAULT-VALUE})")
+    int validDays;
+
+    @Mixin StoreOptions store;
+    @Mixin ClientOptions client;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      var body = JSON.createObjectNode();
+      body.put("collection", collection);
+      body.put("tlp", tlp);
+      body.put("valid_days", validDays);
+      if (!recipients.isEmpty()) {
+        var list = body.putArray("recipients");
+        recipients.forEach(list::add);
+      }
+      ApiClient.Reply reply =
+          client
+              .client(store.config())
+              .postJson(
+                  "/api/v1/alerts/"
+                      + java.net.URLEncoder.encode(alert, java.nio.charset.StandardCharsets.UTF_8)
+                      + "/share",
+                  body);
+      if (!reply.ok()) {
+        spec.commandLine().getErr().println("error: " + reply.problem());
+        return reply.status() == 422 || reply.status() == 400 ? Main.BAD_INPUT : Main.FAILED;
+      }
+      JsonNode r = reply.body();
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf(
+          "shared alert %s into %s as %s: %d new object(s)%n",
+          alert, r.path("collection").asText(), r.path("tlp").asText(), r.path("stored").asInt());
+      r.path("indicators").forEach(i -> out.println("  indicator " + i.asText()));
+      r.path("sightings").forEach(i -> out.println("  sighting  " + i.asText()));
+      return Main.OK;
     }
   }
 

@@ -74,6 +74,17 @@ final class ApiClient {
             .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
+  Reply postJson(String path, JsonNode body) {
+    try {
+      return send(
+          HttpRequest.newBuilder(base.resolve(path))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private Reply send(HttpRequest.Builder request) {
     HttpRequest r =
         request

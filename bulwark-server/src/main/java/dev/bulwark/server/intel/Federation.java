@@ -523,6 +523,12 @@ public final class Federation implements AutoCloseable {
   public void close() {
     if (scheduler != null) {
       scheduler.shutdownNow();
+      try {
+        // let a run in progress end before the store closes
+        scheduler.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       scheduler = null;
     }
   }

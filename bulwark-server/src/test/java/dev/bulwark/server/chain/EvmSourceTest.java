@@ -526,6 +526,11 @@ final class EvmSourceTest {
             .orElseThrow();
     assertThat(deployed.to()).isEqualTo(checksum(token));
     assertThat(deployed.attrs()).containsEntry("creator", checksum(alice));
+    String runtime =
+        anvil.web3j.ethGetCode(token, DefaultBlockParameterName.LATEST).send().getCode();
+    assertThat(deployed.attrs())
+        .as("Keccak-256 of the runtime code, for intel on known malicious bytecode")
+        .containsEntry("code_hash", Hash.sha3(runtime));
 
     List<Event> erc20 =
         all.stream().filter(e -> "erc20".equals(e.attrs().get("standard"))).toList();
@@ -695,6 +700,13 @@ final class EvmSourceTest {
             tuple(checksum(factory), 1L),
             tuple(checksum(factory), 2L),
             tuple(checksum(factory), 3L));
+    for (Event child : children) {
+      String code =
+          anvil.web3j.ethGetCode(child.to(), DefaultBlockParameterName.LATEST).send().getCode();
+      assertThat(child.attrs())
+          .as("from the trace's output")
+          .containsEntry("code_hash", Hash.sha3(code));
+    }
     assertThat(children)
         .allSatisfy(
             c ->

@@ -144,14 +144,31 @@ final class FederationTest {
     assertThat(shared.get("tlp").asText()).isEqualTo("TLP:AMBER");
     assertThat(shared.get("stored").asInt()).isEqualTo(3);
     String indicator = shared.get("indicators").get(0).asText();
-    JsonNode again =
-        call(
-            a,
-            "POST",
-            "/api/v1/alerts/" + alertA.get("id").asText() + "/share",
-            "{\"collection\":\"outbound\"}",
-            aAdmin);
-    assertThat(again.get("stored").asInt()).as("sharing twice stores nothing new").isZero();
+    // again, from the CLI: nothing new
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream real = System.out;
+    System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      assertThat(
+              dev.bulwark.server.cli.Main.run(
+                  "alerts",
+                  "share",
+                  alertA.get("id").asText(),
+                  "--collection",
+                  "outbound",
+                  "--server",
+                  "http://127.0.0.1:" + a.port(),
+                  "--token",
+                  aAdmin,
+                  "--data",
+                  dir.resolve("cli").toString()))
+          .isZero();
+    } finally {
+      System.setOut(real);
+    }
+    assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("into 7a0c2f0e-4a4b-4d52-9b1e-0a6f3a0d9c11 as TLP:AMBER: 0 new object(s)")
+        .contains("indicator " + indicator);
     String objects =
         call(
                 a,
