@@ -1,11 +1,10 @@
 package dev.bulwark.server.intel;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.engine.BulwarkException;
 import dev.bulwark.engine.intel.Indicator;
 import dev.bulwark.engine.intel.IndicatorIndex;
+import dev.bulwark.engine.intel.Stix;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,12 +105,13 @@ public final class StixIntel {
     }
     target.applied.put(s.id(), key);
     try {
-      JsonNode o = StixStore.parse(s.body());
-      if (o.path("revoked").asBoolean(false) || !"stix".equals(o.path("pattern_type").asText())) {
+      if (!(Stix.read(StixStore.parse(s.body())) instanceof Stix.Indicator i)
+          || i.common().revoked()
+          || !i.patternType().equals("stix")) {
         target.index.remove(s.id());
         return;
       }
-      target.index.put(indicator(o, r, s));
+      target.index.put(indicator(i, r, s));
     } catch (IOException | BulwarkException | IllegalArgumentException e) {
       // valid STIX that is not an exact lookup (say FOLLOWEDBY): kept in TAXII, not matched
       target.index.remove(s.id());
@@ -119,19 +119,17 @@ public final class StixIntel {
     }
   }
 
-  private Indicator indicator(JsonNode o, StixStore.Reader r, StixStore.Stored s) {
+  private Indicator indicator(Stix.Indicator i, StixStore.Reader r, StixStore.Stored s) {
     String source =
         "%s via TAXII collection %s"
             .formatted(orgName.apply(s.producerOrg()), r.alias().orElse(r.collection()));
     return new Indicator(
         s.id(),
-        o.path("name").asText(null),
+        i.name().orElse(null),
         source,
-        o.has("confidence") ? o.get("confidence").asInt() : -1,
-        Instant.parse(o.get("valid_from").asText()),
-        o.hasNonNull("valid_until")
-            ? Optional.of(Instant.parse(o.get("valid_until").asText()))
-            : Optional.empty(),
-        o.get("pattern").asText());
+        i.common().confidence().orElse(-1),
+        i.validFrom(),
+        i.validUntil(),
+        i.pattern());
   }
 }
