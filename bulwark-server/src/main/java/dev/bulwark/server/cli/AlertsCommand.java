@@ -199,6 +199,12 @@ final class AlertsCommand implements Callable<Integer> {
         description = "how long the indicators stay valid (default: ${DEFAULT-VALUE})")
     int validDays;
 
+    @Option(
+        names = "--include-related",
+        description =
+            "share the alert's related wallets and IPs too, not only its attackers (when you judged them malicious)")
+    boolean includeRelated;
+
     @Mixin StoreOptions store;
     @Mixin ClientOptions client;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -206,6 +212,9 @@ final class AlertsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       var body = JSON.createObjectNode();
+      if (includeRelated) {
+        body.put("include_related", true);
+      }
       body.put("collection", collection);
       body.put("tlp", tlp);
       body.put("valid_days", validDays);

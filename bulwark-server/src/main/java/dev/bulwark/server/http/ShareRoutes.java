@@ -26,7 +26,8 @@ import java.util.Set;
  * members reported since).
  */
 public final class ShareRoutes {
-  private static final Set<String> FIELDS = Set.of("collection", "tlp", "recipients", "valid_days");
+  private static final Set<String> FIELDS =
+      Set.of("collection", "tlp", "recipients", "valid_days", "include_related");
   private final AlertStore alerts;
   private final AlertSharing sharing;
   private final TokenStore orgs;
@@ -104,6 +105,14 @@ public final class ShareRoutes {
         problems.add(new Problem("$.valid_days", "expected a whole number of days, 1..3650"));
       }
     }
+    boolean includeRelated = false;
+    if (body.has("include_related")) {
+      if (!body.get("include_related").isBoolean()) {
+        problems.add(new Problem("$.include_related", "expected true or false"));
+      } else {
+        includeRelated = body.get("include_related").asBoolean();
+      }
+    }
     if (!problems.isEmpty()) {
       throw new ValidationException(
           "the share request has %d problem(s)".formatted(problems.size()), problems);
@@ -118,7 +127,8 @@ public final class ShareRoutes {
               collection,
               tlp,
               recipients,
-              Duration.ofDays(days));
+              Duration.ofDays(days),
+              includeRelated);
     } catch (AlertSharing.NoAccessException e) {
       throw e.exists
           ? ProblemException.forbidden(e.getMessage())

@@ -75,6 +75,8 @@ public final class AlertSharing {
    *
    * @param recipients organisations a TLP:RED share may reach besides the sharer
    * @param valid how long a new indicator stays valid from the alert's time
+   * @param includeRelated share the alert's related wallets and IPs too (an analyst's call: say a
+   *     big withdrawal's destination found to be a drainer), not only its attackers
    */
   public Shared share(
       long org,
@@ -83,7 +85,8 @@ public final class AlertSharing {
       String collection,
       Tlp tlp,
       Set<Long> recipients,
-      Duration valid) {
+      Duration valid,
+      boolean includeRelated) {
     StixStore.Collection c = writable(stix, collection, org);
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     String marking = tlp.id();
@@ -98,7 +101,7 @@ public final class AlertSharing {
         .map(t -> t.substring("indicator:".length()))
         .forEach(sighted::add);
     if (sighted.isEmpty()) {
-      for (Map.Entry<String, String> p : patterns(alert).entrySet()) {
+      for (Map.Entry<String, String> p : patterns(alert, includeRelated).entrySet()) {
         String pattern = p.getValue();
         String id = "indicator--" + Feeds.uuid5("indicator\n" + orgName + "\n" + pattern);
         indicators.add(id);
@@ -109,10 +112,20 @@ public final class AlertSharing {
                     () -> {
                       ObjectNode o = base("indicator", id, now, marking);
                       o.put("created_by_ref", identityId);
-                      o.put("name", "%s seen attacking (%s)".formatted(p.getKey(), alert.rule()));
+                      boolean attacker = !p.getKey().startsWith(RELATED);
+                      String label = attacker ? p.getKey() : p.getKey().substring(RELATED.length());
+                      o.put(
+                          "name",
+                          "%s %s (%s)"
+                              .formatted(
+                                  label,
+                                  attacker ? "seen attacking" : "judged malicious",
+                                  alert.rule()));
                       o.put(
                           "description",
-                          "Named as the attacker by %s's Bulwark detection '%s' (severity %s)."
+                          (attacker
+                                  ? "Named as the attacker by %s's Bulwark detection '%s' (severity %s)."
+                                  : "Involved in %s's Bulwark detection '%s' (severity %s) and judged malicious by an analyst there.")
                               .formatted(orgName, alert.rule(), alert.severity().label()));
                       o.putArray("indicator_types").add("malicious-activity");
                       o.put("pattern", pattern);
@@ -131,7 +144,10 @@ public final class AlertSharing {
           List.of(
               new Problem(
                   "$.entities",
-                  "alert %s names no attacker wallet or IP address to share as an indicator"
+                  ("alert %s names no attacker wallet or IP address to share as an indicator"
+                          + (includeRelated
+                              ? ""
+                              : "; if you judged a related one malicious, share with include_related (CLI: --include-related)"))
                       .formatted(alert.id()))));
     }
     for (String of : sighted) {
@@ -326,23 +342,30 @@ public final class AlertSharing {
    * One STIX pattern per attacker wallet or IP of the alert, keyed by a label. Wallets are written
    * as {@code cryptocurrency-wallet:value} in lower case (the OpenCTI / SEAL-ISAC convention).
    */
-  static Map<String, String> patterns(Alert alert) {
+  private static final String RELATED = "related:";
+
+  private static String role(Entity e) {
+    return e.role() == Entity.Role.RELATED ? RELATED : "";
+  }
+
+  static Map<String, String> patterns(Alert alert, boolean includeRelated) {
     Map<String, String> out = new LinkedHashMap<>();
     for (Entity e : alert.entities()) {
-      if (e.role() != Entity.Role.ATTACKER) {
+      if (e.role() != Entity.Role.ATTACKER
+          && !(includeRelated && e.role() == Entity.Role.RELATED)) {
         continue;
       }
       switch (e.kind()) {
         case ADDRESS, CONTRACT -> {
           String v = e.value().toLowerCase(Locale.ROOT);
           if (v.matches("0x[0-9a-f]{40}")) {
-            out.put("Wallet " + v, "[cryptocurrency-wallet:value = '%s']".formatted(v));
+            out.put(role(e) + "Wallet " + v, "[cryptocurrency-wallet:value = '%s']".formatted(v));
           }
         }
         case IP -> {
           String v = e.value();
           out.put(
-              "IP " + v,
+              role(e) + "IP " + v,
               "[%s:value = '%s']".formatted(v.contains(":") ? "ipv6-addr" : "ipv4-addr", v));
         }
         default -> {}

@@ -266,4 +266,59 @@ final class FederationTest {
     // it would be all seven
     assertThat(received).isBetween(2.0, 4.0);
   }
+
+  @Test
+  void relatedAddressesAreSharedOnlyWhenTheAnalystSaysSo() throws Exception {
+    Path rules = Files.createDirectories(dir.resolve("rules-related"));
+    Files.writeString(
+        rules.resolve("big.yml"),
+        """
+        id: wallet.big-withdrawal
+        title: Withdrawal over $100k
+        severity: high
+        entities: {victim: [account], related: [to]}
+        match:
+          where: e.type == "wallet.withdrawal_requested" && e.amount_usd > 100000.0
+        """);
+    a = App.serve(config("related", Optional.of(rules), List.of()), Clock.systemUTC());
+    String admin = a.tokens().create("exchange-a", Role.ADMIN, null).token();
+    a.stix()
+        .createCollection(
+            "7a0c2f0e-4a4b-4d52-9b1e-0a6f3a0d9c12",
+            "Outbound",
+            null,
+            "outbound",
+            a.tokens().organisation("exchange-a").id());
+    call(a, "POST", "/api/v1/events", withdrawal("r-1", ATTACKER), admin);
+    String id = only(call(a, "GET", "/api/v1/alerts", null, admin)).get("id").asText();
+    HttpResponse<String> refused =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + a.port() + "/api/v1/alerts/" + id + "/share"))
+                .header("Authorization", "Bearer " + admin)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"collection\":\"outbound\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(422);
+    assertThat(refused.body()).contains("include_related");
+    JsonNode shared =
+        call(
+            a,
+            "POST",
+            "/api/v1/alerts/" + id + "/share",
+            "{\"collection\":\"outbound\",\"include_related\":true}",
+            admin);
+    assertThat(shared.get("indicators")).hasSize(1);
+    assertThat(
+            call(
+                    a,
+                    "GET",
+                    "/taxii2/bulwark/collections/outbound/objects/?match%5Btype%5D=indicator",
+                    null,
+                    admin)
+                .toString())
+        .contains("judged malicious")
+        .contains(ATTACKER);
+  }
 }
