@@ -2,7 +2,6 @@ package dev.bulwark.server.config;
 
 import dev.bulwark.engine.Problem;
 import dev.bulwark.engine.intel.Feeds;
-import dev.bulwark.engine.rule.Durations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -12,39 +11,21 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /** The {@code feeds:} list of the config file (scheduled feed refresh), with positions. */
-final class FeedParser {
+final class FeedParser extends SectionParser {
   private static final Set<String> KEYS =
       Set.of("name", "format", "source", "confidence", "every", "timeout");
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
-  private final Path file;
-  private final List<Problem> problems;
 
   FeedParser(Path file, List<Problem> problems) {
-    this.file = file;
-    this.problems = problems;
-  }
-
-  private void problem(Node at, String key, String message) {
-    problems.add(
-        new Problem(
-            file
-                + ":"
-                + (at.getStartMark().getLine() + 1)
-                + ":"
-                + (at.getStartMark().getColumn() + 1)
-                + " feeds"
-                + (key.isEmpty() ? "" : "." + key),
-            message));
+    super(file, "feeds", problems);
   }
 
   List<Config.Feed> parse(Node node) {
@@ -61,19 +42,7 @@ final class FeedParser {
       }
       int before = problems.size();
       Map<String, ScalarNode> v = new LinkedHashMap<>();
-      for (NodeTuple t : map.getValue()) {
-        String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "?";
-        if (!KEYS.contains(key)) {
-          problem(
-              t.getKeyNode(),
-              key,
-              "unknown key; expected " + String.join(", ", KEYS.stream().sorted().toList()));
-        } else if (t.getValueNode() instanceof ScalarNode s) {
-          v.put(key, s);
-        } else {
-          problem(t.getValueNode(), key, "expected a single value");
-        }
-      }
+      scalars(map, KEYS, v, new LinkedHashMap<>(), Set.of());
       String name = required(map, v, "name");
       if (name != null && !NAME.matcher(name).matches()) {
         problem(v.get("name"), "name", "use lower-case letters, digits, '.', '_' or '-'");
@@ -111,34 +80,13 @@ final class FeedParser {
           problem(v.get("confidence"), "confidence", "expected a whole number 0..100");
         }
       }
-      Duration every = duration(v, "every", Duration.ofHours(1));
-      Duration timeout = duration(v, "timeout", Duration.ofMinutes(2));
+      Duration every = duration(v, "every", Duration.ofHours(1), "1h or 30m");
+      Duration timeout = duration(v, "timeout", Duration.ofMinutes(2), "1h or 30m");
       if (problems.size() == before) {
         out.add(
             new Config.Feed(name, format, new Secret(source.trim()), confidence, every, timeout));
       }
     }
     return out;
-  }
-
-  private Duration duration(Map<String, ScalarNode> v, String key, Duration fallback) {
-    if (!v.containsKey(key)) {
-      return fallback;
-    }
-    Optional<Duration> d = Durations.parse(v.get(key).getValue());
-    if (d.isEmpty() || d.get().isZero()) {
-      problem(v.get(key), key, "not a duration; write e.g. 1h or 30m");
-      return fallback;
-    }
-    return d.get();
-  }
-
-  private String required(MappingNode map, Map<String, ScalarNode> v, String key) {
-    ScalarNode s = v.get(key);
-    if (s == null || s.getValue().isBlank()) {
-      problem(s == null ? map : s, key, "missing");
-      return null;
-    }
-    return s.getValue();
   }
 }

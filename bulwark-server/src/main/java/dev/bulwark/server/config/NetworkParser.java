@@ -22,7 +22,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /** The {@code networks:} list of the config file, every problem with its file position. */
-final class NetworkParser {
+final class NetworkParser extends SectionParser {
   private static final Pattern CAIP2 = Pattern.compile("eip155:(\\d{1,18})");
   private static final Set<String> KEYS =
       Set.of(
@@ -42,25 +42,9 @@ final class NetworkParser {
           "watch");
   private static final Set<String> LISTS = Set.of("rpc", "watch");
   private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
-  private final Path file;
-  private final List<Problem> problems;
 
   NetworkParser(Path file, List<Problem> problems) {
-    this.file = file;
-    this.problems = problems;
-  }
-
-  private void problem(Node at, String key, String message) {
-    problems.add(
-        new Problem(
-            file
-                + ":"
-                + (at.getStartMark().getLine() + 1)
-                + ":"
-                + (at.getStartMark().getColumn() + 1)
-                + " networks"
-                + (key.isEmpty() ? "" : "." + key),
-            message));
+    super(file, "networks", problems);
   }
 
   List<Config.Network> parse(Node node) {
@@ -230,27 +214,5 @@ final class NetworkParser {
       }
     }
     return out;
-  }
-
-  private String required(MappingNode map, Map<String, ScalarNode> v, String key) {
-    ScalarNode s = v.get(key);
-    if (s == null || s.getValue().isBlank()) {
-      problem(s == null ? map : s, key, "missing");
-      return null;
-    }
-    return s.getValue();
-  }
-
-  private long number(ScalarNode s, String key, long min, long max) {
-    try {
-      long n = Long.parseLong(s.getValue().trim());
-      if (n < min || n > max) {
-        problem(s, key, "%d is out of range %d..%d".formatted(n, min, max));
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      problem(s, key, "'%s' is not a whole number".formatted(s.getValue()));
-      return min;
-    }
   }
 }

@@ -1,7 +1,6 @@
 package dev.bulwark.server.config;
 
 import dev.bulwark.engine.Problem;
-import dev.bulwark.engine.rule.Durations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -11,7 +10,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -21,7 +19,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /** The {@code peers:} list of the config file (federation), every problem with its position. */
-final class PeerParser {
+final class PeerParser extends SectionParser {
   private static final Set<String> KEYS =
       Set.of(
           "name",
@@ -34,27 +32,11 @@ final class PeerParser {
           "interval",
           "timeout");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}");
-  private final Path file;
   private final Map<String, String> env;
-  private final List<Problem> problems;
 
   PeerParser(Path file, Map<String, String> env, List<Problem> problems) {
-    this.file = file;
+    super(file, "peers", problems);
     this.env = env;
-    this.problems = problems;
-  }
-
-  private void problem(Node at, String key, String message) {
-    problems.add(
-        new Problem(
-            file
-                + ":"
-                + (at.getStartMark().getLine() + 1)
-                + ":"
-                + (at.getStartMark().getColumn() + 1)
-                + " peers"
-                + (key.isEmpty() ? "" : "." + key),
-            message));
   }
 
   List<Config.Peer> parse(Node node) {
@@ -74,21 +56,7 @@ final class PeerParser {
       int before = problems.size();
       Map<String, ScalarNode> v = new LinkedHashMap<>();
       Map<String, Node> links = new LinkedHashMap<>();
-      for (NodeTuple t : map.getValue()) {
-        String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "?";
-        if (!KEYS.contains(key)) {
-          problem(
-              t.getKeyNode(),
-              key,
-              "unknown key; expected " + String.join(", ", KEYS.stream().sorted().toList()));
-        } else if (key.equals("pull") || key.equals("push")) {
-          links.put(key, t.getValueNode());
-        } else if (t.getValueNode() instanceof ScalarNode s) {
-          v.put(key, s);
-        } else {
-          problem(t.getValueNode(), key, "expected a single value");
-        }
-      }
+      scalars(map, KEYS, v, links, Set.of("pull", "push"));
       String name = required(map, v, "name");
       if (name != null && !NAME.matcher(name).matches()) {
         problem(
@@ -139,8 +107,8 @@ final class PeerParser {
       if (pull.isEmpty() && push.isEmpty() && problems.size() == before) {
         problem(map, "pull", "the peer has nothing to pull or push; add pull: or push: links");
       }
-      Duration interval = duration(v, "interval", Duration.ofSeconds(30));
-      Duration timeout = duration(v, "timeout", Duration.ofSeconds(30));
+      Duration interval = duration(v, "interval", Duration.ofSeconds(30), "30s or 5m");
+      Duration timeout = duration(v, "timeout", Duration.ofSeconds(30), "30s or 5m");
       if (problems.size() == before) {
         out.add(new Config.Peer(name, url.trim(), token, org, pull, push, interval, timeout));
       }
@@ -181,26 +149,5 @@ final class PeerParser {
       }
     }
     return out;
-  }
-
-  private Duration duration(Map<String, ScalarNode> v, String key, Duration fallback) {
-    if (!v.containsKey(key)) {
-      return fallback;
-    }
-    Optional<Duration> d = Durations.parse(v.get(key).getValue());
-    if (d.isEmpty() || d.get().isZero()) {
-      problem(v.get(key), key, "not a duration; write e.g. 30s or 5m");
-      return fallback;
-    }
-    return d.get();
-  }
-
-  private String required(MappingNode map, Map<String, ScalarNode> v, String key) {
-    ScalarNode s = v.get(key);
-    if (s == null || s.getValue().isBlank()) {
-      problem(s == null ? map : s, key, "missing");
-      return null;
-    }
-    return s.getValue();
   }
 }

@@ -122,15 +122,7 @@ public final class TaxiiRoutes {
     root(ctx);
     StixStore.Collection c = readable(ctx, caller);
     Page page = page(ctx, c, caller, Optional.empty(), Endpoint.OBJECTS);
-    StringBuilder out = envelopeStart(page);
-    if (!page.items().isEmpty()) {
-      out.append(",\"objects\":[");
-      for (int i = 0; i < page.items().size(); i++) {
-        out.append(i == 0 ? "" : ",").append(page.items().get(i).body());
-      }
-      out.append(']');
-    }
-    raw(ctx, page, out.append('}').toString());
+    raw(ctx, page, envelope(page));
   }
 
   void object(Context ctx, Caller caller) {
@@ -139,15 +131,7 @@ public final class TaxiiRoutes {
     StixStore.Collection c = readable(ctx, caller);
     String id = objectId(ctx, caller, c);
     Page page = page(ctx, c, caller, Optional.of(id), Endpoint.OBJECT);
-    StringBuilder out = envelopeStart(page);
-    if (!page.items().isEmpty()) {
-      out.append(",\"objects\":[");
-      for (int i = 0; i < page.items().size(); i++) {
-        out.append(i == 0 ? "" : ",").append(page.items().get(i).body());
-      }
-      out.append(']');
-    }
-    raw(ctx, page, out.append('}').toString());
+    raw(ctx, page, envelope(page));
   }
 
   void manifest(Context ctx, Caller caller) {
@@ -620,11 +604,19 @@ public final class TaxiiRoutes {
         Map.of());
   }
 
-  private static StringBuilder envelopeStart(Page page) {
+  /** An envelope of stored bodies, written as they are (not parsed again). */
+  private static String envelope(Page page) {
     StringBuilder out = new StringBuilder(256 + page.items().size() * 512);
     out.append("{\"more\":").append(page.more());
     page.next().ifPresent(n -> out.append(",\"next\":\"").append(n).append('"'));
-    return out;
+    if (!page.items().isEmpty()) {
+      out.append(",\"objects\":[");
+      for (int i = 0; i < page.items().size(); i++) {
+        out.append(i == 0 ? "" : ",").append(page.items().get(i).body());
+      }
+      out.append(']');
+    }
+    return out.append('}').toString();
   }
 
   /** A version as TAXII shows it: the object's own, or its date added when it has none. */

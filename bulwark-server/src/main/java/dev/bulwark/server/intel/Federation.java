@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -118,14 +117,7 @@ public final class Federation implements AutoCloseable {
     if (peers.isEmpty()) {
       return;
     }
-    scheduler =
-        Executors.newScheduledThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "bulwark-federation");
-              t.setDaemon(true);
-              return t;
-            });
+    scheduler = Daemons.scheduler("bulwark-federation", 2);
     for (Config.Peer p : peers) {
       for (Config.Link l : p.pull()) {
         schedule(p, l, true, 0, Duration.ZERO);
@@ -521,15 +513,7 @@ public final class Federation implements AutoCloseable {
 
   @Override
   public void close() {
-    if (scheduler != null) {
-      scheduler.shutdownNow();
-      try {
-        // let a run in progress end before the store closes
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      scheduler = null;
-    }
+    Daemons.stop(scheduler);
+    scheduler = null;
   }
 }

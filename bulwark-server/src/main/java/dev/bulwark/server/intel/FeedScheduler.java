@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -62,13 +61,7 @@ public final class FeedScheduler implements AutoCloseable {
     if (feeds.isEmpty()) {
       return;
     }
-    scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "bulwark-feeds");
-              t.setDaemon(true);
-              return t;
-            });
+    scheduler = Daemons.scheduler("bulwark-feeds", 1);
     for (Config.Feed f : feeds) {
       scheduler.scheduleWithFixedDelay(
           () -> refreshQuietly(f), 0, f.every().toMillis(), TimeUnit.MILLISECONDS);
@@ -159,15 +152,7 @@ public final class FeedScheduler implements AutoCloseable {
 
   @Override
   public void close() {
-    if (scheduler != null) {
-      scheduler.shutdownNow();
-      try {
-        // let a run in progress end before the store closes
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      scheduler = null;
-    }
+    Daemons.stop(scheduler);
+    scheduler = null;
   }
 }
