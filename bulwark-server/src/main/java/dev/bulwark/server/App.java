@@ -53,6 +53,7 @@ public final class App implements AutoCloseable {
   private final EventStore events;
   private final AlertStore alerts;
   private final List<Rule> rules;
+  private final List<Rule> pack;
   private final RuleCatalog catalog;
   private final IntelService intel;
   private final StixStore stix;
@@ -74,7 +75,10 @@ public final class App implements AutoCloseable {
   private App(Config config, Clock clock) {
     this.clock = clock;
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.rules = config.rules().dir().map(dir -> new RuleLoader().load(dir)).orElse(List.of());
+    this.pack = config.rules().pack() ? new RuleLoader().loadPack() : List.of();
+    this.rules =
+        RuleLoader.combine(
+            pack, config.rules().dir().map(dir -> new RuleLoader().load(dir)).orElse(List.of()));
     this.db = Database.open(config.storage());
     try {
       this.tokens = new TokenStore(db.jdbi(), clock);
@@ -234,7 +238,10 @@ public final class App implements AutoCloseable {
         .ifPresent(
             dir ->
                 watcher =
-                    new RuleWatcher(dir, java.time.Duration.ofSeconds(2), catalog::setFileRules));
+                    new RuleWatcher(
+                        dir,
+                        java.time.Duration.ofSeconds(2),
+                        changed -> catalog.setFileRules(RuleLoader.combine(pack, changed))));
     LOG.info(
         "rules: {} enabled of {} loaded{}",
         enabled,

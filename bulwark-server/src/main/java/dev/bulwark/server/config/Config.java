@@ -175,7 +175,13 @@ public record Config(
   }
 
   /** Rule files: every {@code *.yml} / {@code *.yaml} under {@code dir}, if set. */
-  public record Rules(Optional<Path> dir) {}
+  /** The rules directory, and whether the built-in detection pack runs too. */
+  public record Rules(Optional<Path> dir, boolean pack) {
+    /** Only the directory's rules (tests that want exactly their own). */
+    public Rules(Optional<Path> dir) {
+      this(dir, false);
+    }
+  }
 
   /**
    * How detection runs: over how many partitions (threads; alerts do not depend on it), and how

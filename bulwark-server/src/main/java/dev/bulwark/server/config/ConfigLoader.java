@@ -74,6 +74,7 @@ public final class ConfigLoader {
           new Key("storage.password", Type.SECRET, null, "database password"),
           new Key("storage.pool_size", Type.INT, "10", "connection pool size (1..200)"),
           new Key("rules.dir", Type.PATH, null, "directory of rule files"),
+          new Key("rules.pack", Type.BOOL, "true", "run the built-in detection pack"),
           new Key("ingest.max_batch_events", Type.INT, "10000", "most events in one request"),
           new Key(
               "ingest.await_detection_ms",
@@ -392,7 +393,7 @@ public final class ConfigLoader {
             v.text("storage.user"),
             v.text("storage.password").map(Secret::new),
             v.integer("storage.pool_size", 1, 200));
-    Config.Rules rules = new Config.Rules(v.path("rules.dir"));
+    Config.Rules rules = new Config.Rules(v.path("rules.dir"), v.bool("rules.pack"));
     Config.Ingest ingest =
         new Config.Ingest(
             v.integer("ingest.max_batch_events", 1, 1_000_000),

@@ -22,6 +22,78 @@ import java.util.stream.Stream;
 public final class RuleLoader {
   private final RuleCompiler compiler = new RuleCompiler();
 
+  /** Where the built-in pack's rules are, on the class path; {@code pack.txt} lists them. */
+  public static final String PACK = "/pack/";
+
+  /**
+   * The built-in detection pack (docs/detections.md), compiled from the class path; sources read
+   * {@code pack:<file>}.
+   */
+  public List<Rule> loadPack() {
+    List<Problem> problems = new ArrayList<>();
+    List<Rule> rules = new ArrayList<>();
+    for (String file : packFiles()) {
+      try (var in = RuleLoader.class.getResourceAsStream(PACK + file)) {
+        if (in == null) {
+          problems.add(new Problem("pack:" + file, "listed in pack.txt but not shipped"));
+          continue;
+        }
+        rules.add(
+            compiler.compile(
+                "pack:" + file, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+      } catch (IOException e) {
+        problems.add(new Problem("pack:" + file, "cannot read: " + e.getMessage()));
+      } catch (InvalidRuleException e) {
+        problems.addAll(e.problems());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidRuleException(problems);
+    }
+    return rules;
+  }
+
+  /** The pack's file names, from {@code pack.txt}. */
+  public static List<String> packFiles() {
+    try (var in = RuleLoader.class.getResourceAsStream(PACK + "pack.txt")) {
+      if (in == null) {
+        return List.of();
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
+          .map(String::strip)
+          .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+          .toList();
+    } catch (IOException e) {
+      throw new IllegalStateException("the built-in pack's index cannot be read", e);
+    }
+  }
+
+  /**
+   * The pack's rules, then the directory's; an id used by both is an error that says how to resolve
+   * it.
+   */
+  public static List<Rule> combine(List<Rule> pack, List<Rule> dir) {
+    Map<String, Rule> ids = new HashMap<>();
+    pack.forEach(r -> ids.put(r.id(), r));
+    List<Problem> problems = new ArrayList<>();
+    for (Rule r : dir) {
+      if (ids.containsKey(r.id())) {
+        problems.add(
+            new Problem(
+                r.source(),
+                "rule id '%s' is a built-in pack rule; rename yours, or set rules.pack: false to run only your own"
+                    .formatted(r.id())));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidRuleException(problems);
+    }
+    List<Rule> all = new ArrayList<>(pack);
+    all.addAll(dir);
+    return List.copyOf(all);
+  }
+
   /** Every rule in the directory, enabled or not. */
   public List<Rule> load(Path dir) {
     List<Problem> problems = new ArrayList<>();
