@@ -54,6 +54,7 @@ public final class App implements AutoCloseable {
   private final AlertStore alerts;
   private final List<Rule> rules;
   private final List<Rule> pack;
+  private final List<dev.bulwark.engine.detect.Detector> packDetectors;
   private final RuleCatalog catalog;
   private final IntelService intel;
   private final StixStore stix;
@@ -76,6 +77,8 @@ public final class App implements AutoCloseable {
     this.clock = clock;
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.pack = config.rules().pack() ? new RuleLoader().loadPack() : List.of();
+    this.packDetectors =
+        config.rules().pack() ? dev.bulwark.engine.pack.Pack.detectors() : List.of();
     this.rules =
         RuleLoader.combine(
             pack, config.rules().dir().map(dir -> new RuleLoader().load(dir)).orElse(List.of()));
@@ -128,6 +131,7 @@ public final class App implements AutoCloseable {
    */
   private List<dev.bulwark.engine.detect.Detector> withIntel(long org, List<Rule> rules) {
     List<dev.bulwark.engine.detect.Detector> all = new java.util.ArrayList<>(rules);
+    all.addAll(packDetectors);
     all.add(
         new dev.bulwark.engine.intel.IntelDetector(
             () -> List.of(intel.index(), stixIntel.index(org))));

@@ -369,6 +369,30 @@ final class EvmSourceTest {
     assertThat(drained)
         .hasSize(4)
         .allSatisfy(e -> assertThat(e.amount()).isEqualByComparingTo(new BigDecimal(oneEth)));
+
+    // the pack's re-entrancy detector, end to end on the real trace
+    dev.bulwark.engine.detect.Engine engine =
+        new dev.bulwark.engine.detect.Engine(
+            List.of(new dev.bulwark.engine.pack.Reentrancy()),
+            dev.bulwark.engine.detect.State.inMemory());
+    List<dev.bulwark.engine.detect.Alert> alerts = new java.util.ArrayList<>();
+    stored().forEach(e -> alerts.addAll(engine.process(e)));
+    assertThat(alerts)
+        .allSatisfy(
+            a -> {
+              assertThat(a.rule()).isEqualTo("chain.reentrancy");
+              assertThat(a.evidence().txHashes()).containsExactly(attack.getTransactionHash());
+            })
+        .as("the vault, entered four times on one path: medium at its third entry")
+        .anySatisfy(
+            a -> {
+              assertThat(a.title())
+                  .isEqualTo(checksum(vault) + " re-entered 3 times in one transaction");
+              assertThat(a.severity()).isEqualTo(dev.bulwark.engine.detect.Severity.MEDIUM);
+            });
+    assertThat(alerts)
+        .as("nothing for the deposit before it")
+        .noneMatch(a -> !a.evidence().txHashes().contains(attack.getTransactionHash()));
   }
 
   private List<Event> stored() {
