@@ -247,14 +247,16 @@ public final class App implements AutoCloseable {
                         java.time.Duration.ofSeconds(2),
                         changed -> catalog.setFileRules(RuleLoader.combine(pack, changed))));
     LOG.info(
-        "rules: {} enabled of {} loaded{}",
+        "rules: {} enabled of {} loaded ({} of the built-in pack{}), {} pack detectors in code",
         enabled,
         rules.size(),
+        pack.size(),
         config
             .rules()
             .dir()
-            .map(d -> " from " + d)
-            .orElse(" (no rules directory set; use --rules DIR)"));
+            .map(d -> ", " + (rules.size() - pack.size()) + " from " + d)
+            .orElse(", no rules directory (use --rules DIR)"),
+        packDetectors.size());
   }
 
   private void refreshStixIntel() {

@@ -12,6 +12,10 @@ public final class Pack {
 
   /** One instance of each; detectors keep their memory in the engine's state, not in fields. */
   public static List<Detector> detectors() {
-    return List.of(new Reentrancy(), new AddressPoisoning());
+    return List.of(
+        new Reentrancy(),
+        new AddressPoisoning(),
+        new ImpossibleTravel(),
+        new MixerFundedDeployer());
   }
 }
