@@ -16,6 +16,7 @@ public final class Pack {
         new Reentrancy(),
         new AddressPoisoning(),
         new ImpossibleTravel(),
-        new MixerFundedDeployer());
+        new MixerFundedDeployer(),
+        new AutomatedIntrusion());
   }
 }

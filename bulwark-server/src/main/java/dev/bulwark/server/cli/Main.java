@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       IntelCommand.class,
       ChainCommand.class,
       CollectionCommand.class,
+      DemoCommand.class,
       TokenCommand.class,
       ConfigCommand.class,
       VersionCommand.class,
