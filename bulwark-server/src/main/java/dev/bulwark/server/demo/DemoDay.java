@@ -16,7 +16,7 @@ import java.util.Random;
 /**
  * A realistic day at an exchange, generated from a seed: customers logging in from home, the odd
  * typo, a market maker's API bot, a retail user browsing, withdrawals to known addresses, admins at
- * work, the hot wallet paying out USDT and approving Permit2 — and twelve attacks woven in, each
+ * work, the hot wallet paying out USDT and approving Permit2 — and a dozen attacks woven in, each
  * labelled with the detections that should catch it. Background events are built not to look like
  * attacks, so every alert of the day should belong to a labelled attack.
  */
@@ -183,6 +183,16 @@ public final class DemoDay {
     sanctioned(at(18, 0));
     upgrade(at(20, 0));
     insider(at(22, 30));
+    drain(at(23, 10));
+  }
+
+  private void drain(Instant t) {
+    attacks.add(
+        new Attack(
+            "1.5 million USDT drained from the hot wallet",
+            t,
+            List.of("chain.large-outflow", "chain.unusual-outflow")));
+    payout(t, address(), 1_500_000_000_000L);
   }
 
   private static Instant at(int hour, int minute) {
