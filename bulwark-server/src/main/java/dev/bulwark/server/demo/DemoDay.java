@@ -216,7 +216,7 @@ public final class DemoDay {
         new Attack(
             "Tornado-funded deployer, then a re-entrancy exploit of the vault",
             t,
-            List.of("chain.mixer-funded-deployer", "chain.reentrancy")));
+            List.of("chain.mixer-funded-deployer", "chain.reentrancy", "correlation.multi-stage")));
     String fresh = address();
     String attack = address();
     String vault = address();

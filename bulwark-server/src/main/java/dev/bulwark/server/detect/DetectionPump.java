@@ -246,7 +246,8 @@ public final class DetectionPump implements AutoCloseable {
     Map<Long, List<Alert>> byOrg = new LinkedHashMap<>();
     eventsByOrg.forEach(
         (org, list) -> {
-          List<Alert> raised = engine(org).process(list);
+          List<Alert> raised = new ArrayList<>(engine(org).process(list));
+          raised.addAll(correlator(org).observe(raised));
           if (!raised.isEmpty()) {
             byOrg.put(org, raised);
           }
@@ -314,6 +315,37 @@ public final class DetectionPump implements AutoCloseable {
    * The engine of one organisation. Each has its own state and watermark, so one member's events
    * never count towards another's windows.
    */
+  private final Map<Long, dev.bulwark.engine.pack.StageCorrelator> correlators =
+      new ConcurrentHashMap<>();
+
+  /**
+   * The organisation's multi-stage correlator, seeded with its stage-tagged alerts of the last 11
+   * days (so a restart forgets nothing it needs).
+   */
+  private dev.bulwark.engine.pack.StageCorrelator correlator(long orgId) {
+    return correlators.computeIfAbsent(
+        orgId,
+        id -> {
+          var c = new dev.bulwark.engine.pack.StageCorrelator();
+          var recent =
+              alerts
+                  .list(
+                      id,
+                      new dev.bulwark.server.alert.AlertQuery(
+                          java.util.EnumSet.allOf(dev.bulwark.engine.detect.Severity.class),
+                          java.util.Optional.empty(),
+                          java.util.Optional.of(clock.instant().minus(Duration.ofDays(11))),
+                          java.util.Optional.empty(),
+                          dev.bulwark.server.alert.AlertQuery.MAX_LIMIT,
+                          java.util.Optional.empty()))
+                  .alerts();
+          List<Alert> oldestFirst = new ArrayList<>(recent);
+          java.util.Collections.reverse(oldestFirst);
+          c.observe(oldestFirst);
+          return c;
+        });
+  }
+
   private PartitionedEngine engine(long orgId) {
     return engines.computeIfAbsent(
         orgId, id -> new PartitionedEngine(detectors.apply(id), partitions, lateness, threads));
