@@ -576,6 +576,24 @@ final class EvmSourceTest {
     assertThat(approval.amount().toBigInteger()).isEqualTo(max);
     assertThat(approval.attrs()).containsEntry("unlimited", true);
     assertThat(all.stream().filter(e -> e.type().equals("chain.transaction"))).hasSize(4);
+
+    // the built-in pack on the real events: an unlimited allowance to an EOA is approval phishing
+    assertThat(pack(all))
+        .filteredOn(a -> a.rule().equals("chain.unlimited-approval-unknown-spender"))
+        .singleElement()
+        .satisfies(a -> assertThat(a.title()).contains(checksum(carol)));
+  }
+
+  /** Every alert the built-in pack (rules and code detectors) raises on these events. */
+  private static List<dev.bulwark.engine.detect.Alert> pack(List<Event> events) {
+    List<dev.bulwark.engine.detect.Detector> detectors =
+        new java.util.ArrayList<>(new dev.bulwark.server.detect.RuleLoader().loadPack());
+    detectors.addAll(dev.bulwark.engine.pack.Pack.detectors());
+    dev.bulwark.engine.detect.Engine engine =
+        new dev.bulwark.engine.detect.Engine(detectors, dev.bulwark.engine.detect.State.inMemory());
+    List<dev.bulwark.engine.detect.Alert> alerts = new java.util.ArrayList<>();
+    events.forEach(e -> alerts.addAll(engine.process(e)));
+    return alerts;
   }
 
   /** The well-known key of anvil's first default account (the public test mnemonic). */
@@ -807,6 +825,18 @@ final class EvmSourceTest {
                             && "approve".equals(e.attrs().get("kind"))))
         .as("the token's own Approval logs as well")
         .hasSize(2);
+
+    // the built-in pack on the real events
+    List<dev.bulwark.engine.detect.Alert> alerts = pack(all);
+    assertThat(alerts)
+        .filteredOn(a -> a.rule().equals("chain.privileged-change"))
+        .extracting(a -> a.title().split(" ")[0])
+        .as("the upgrade, the ownership transfer and the Safe owner change")
+        .contains("upgraded", "ownership_transferred", "safe_added_owner");
+    assertThat(alerts)
+        .filteredOn(a -> a.rule().equals("chain.unlimited-approval-unknown-spender"))
+        .as("the unlimited permits to the relayer")
+        .isNotEmpty();
   }
 
   @Test
