@@ -322,9 +322,10 @@ public final class DemoDay {
   private void phishingApproval(Instant t) {
     attacks.add(
         new Attack(
-            "unlimited USDT approval to an unknown spender",
+            "unlimited USDT approval to an unknown spender, then the drain",
             t,
-            List.of("chain.unlimited-approval-unknown-spender")));
+            List.of("chain.unlimited-approval-unknown-spender", "chain.approval-then-drain")));
+    payout(t.plus(Duration.ofMinutes(2)), address(), 480_000_000_000L);
     add(
         ev("chain.approval", t)
             .chain()
