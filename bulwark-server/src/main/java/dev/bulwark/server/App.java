@@ -132,9 +132,10 @@ public final class App implements AutoCloseable {
   private List<dev.bulwark.engine.detect.Detector> withIntel(long org, List<Rule> rules) {
     List<dev.bulwark.engine.detect.Detector> all = new java.util.ArrayList<>(rules);
     all.addAll(packDetectors);
-    all.add(
-        new dev.bulwark.engine.intel.IntelDetector(
-            () -> List.of(intel.index(), stixIntel.index(org))));
+    java.util.function.Supplier<List<dev.bulwark.engine.intel.IndicatorIndex>> indexes =
+        () -> List.of(intel.index(), stixIntel.index(org));
+    all.add(new dev.bulwark.engine.intel.IntelDetector(indexes));
+    all.add(new dev.bulwark.engine.intel.OneHopExposure(indexes));
     return all;
   }
 

@@ -90,10 +90,14 @@ public final class IntelDetector implements Detector {
   private static void inspect(Event e, List<IndicatorIndex.Match> matches, List<Alert> out) {
     for (IndicatorIndex.Match m : matches) {
       Indicator i = m.indicator();
-      Severity severity =
+      Severity base =
           i.confidence() >= 80
               ? Severity.HIGH
               : i.confidence() >= 50 || i.confidence() < 0 ? Severity.MEDIUM : Severity.LOW;
+      String direction = direction(e, m.observable());
+      // money sent to a listed address, $10 000 or more, is one level worse than being touched
+      boolean large = e.amountUsd() != null && e.amountUsd() >= LARGE_USD;
+      Severity severity = direction.equals("outgoing") && large ? up(base) : base;
       String dedup = ID + "|" + e.id() + "|" + i.id() + "|" + m.observable().value();
       List<Entity> entities = new ArrayList<>();
       entities.add(
@@ -112,10 +116,12 @@ public final class IntelDetector implements Detector {
               ID,
               severity,
               "%s touches %s named by indicator '%s'".formatted(e.type(), m.observable(), i.name()),
-              "Event %s (%s) involves %s, which indicator %s from %s names (confidence %s, pattern %s)."
+              "Event %s (%s, %s%s) involves %s, which indicator %s from %s names (confidence %s, pattern %s)."
                   .formatted(
                       e.id(),
                       e.type(),
+                      direction,
+                      e.amountUsd() == null ? "" : ", $" + Math.round(e.amountUsd()),
                       m.observable(),
                       i.id(),
                       i.source(),
@@ -128,6 +134,31 @@ public final class IntelDetector implements Detector {
               i.confidence() < 0 ? severity.defaultScore() : i.confidence() / 100.0,
               dedup));
     }
+  }
+
+  /** From this many US dollars, an outgoing payment to a listed address is one level worse. */
+  static final double LARGE_USD = 10_000;
+
+  /** Whether the listed value receives ("outgoing"), sends ("incoming") or is otherwise touched. */
+  static String direction(Event e, Observable o) {
+    if (o.kind() == Observable.Kind.WALLET) {
+      if (e.to() != null && Observable.wallet(e.to()).equals(o)) {
+        return "outgoing";
+      }
+      if (e.from() != null && Observable.wallet(e.from()).equals(o)) {
+        return "incoming";
+      }
+    }
+    return "touched";
+  }
+
+  private static Severity up(Severity s) {
+    return switch (s) {
+      case INFO -> Severity.LOW;
+      case LOW -> Severity.MEDIUM;
+      case MEDIUM -> Severity.HIGH;
+      case HIGH, CRITICAL -> Severity.CRITICAL;
+    };
   }
 
   /** The event's own spelling (EIP-55) of a matched wallet, for the alert. */

@@ -167,6 +167,60 @@ final class IndicatorIndexTest {
   }
 
   @Test
+  void aLargePaymentToAListedAddressIsOneLevelWorse() {
+    index.put(
+        indicator(
+            "indicator--ofac-2",
+            "[cryptocurrency-wallet:value = '" + LAZARUS + "']",
+            Optional.empty()));
+    IntelDetector detector = new IntelDetector(index);
+    Event big =
+        new Event(
+            "w9",
+            "wallet.withdrawal_requested",
+            T0,
+            null,
+            "u-1",
+            null,
+            null,
+            "eip155:1",
+            "USDT",
+            null,
+            250_000.0,
+            null,
+            LAZARUS,
+            null,
+            Map.of());
+    assertThat(detector.inspect(big, State.inMemory()))
+        .singleElement()
+        .satisfies(a -> assertThat(a.severity()).isEqualTo(Severity.CRITICAL));
+    Event deposit =
+        new Event(
+            "d9",
+            "wallet.deposit",
+            T0,
+            null,
+            "u-1",
+            null,
+            null,
+            "eip155:1",
+            "USDT",
+            null,
+            250_000.0,
+            LAZARUS,
+            null,
+            null,
+            Map.of());
+    assertThat(detector.inspect(deposit, State.inMemory()))
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.severity()).as("received from it: as listed").isEqualTo(Severity.HIGH);
+              assertThat(a.summary()).contains("incoming");
+            });
+  }
+
+  @Test
   void anEventTouchingAnIndicatorRaisesAnAlertNamingItsSourceAndConfidence() {
     index.put(
         indicator(
@@ -186,7 +240,10 @@ final class IndicatorIndexTest {
                       "wallet.withdrawal_requested touches wallet "
                           + LAZARUS.toLowerCase()
                           + " named by indicator 'name of indicator--ofac-1'");
-              assertThat(a.summary()).contains("identity--ofac").contains("confidence 90");
+              assertThat(a.summary())
+                  .contains("identity--ofac")
+                  .contains("confidence 90")
+                  .contains("outgoing, $5000");
               assertThat(a.entities())
                   .contains(
                       new Entity(Entity.Kind.ADDRESS, LAZARUS, Entity.Role.ATTACKER),

@@ -184,6 +184,32 @@ public final class DemoDay {
     upgrade(at(20, 0));
     insider(at(22, 30));
     drain(at(23, 10));
+    oneHop(at(17, 0));
+  }
+
+  private void oneHop(Instant t) {
+    attacks.add(
+        new Attack(
+            "a deposit from an address Lazarus funded an hour before",
+            t,
+            List.of("intel.one-hop-exposure")));
+    String mule = address();
+    add(
+        ev("chain.transfer", t)
+            .chain()
+            .from(LAZARUS)
+            .to(mule)
+            .asset("ETH")
+            .amount(new BigDecimal("12000000000000000000"))
+            .tx(hash())
+            .attr("standard", "native")
+            .attr("decimals", 18L));
+    add(
+        ev("wallet.deposit", t.plus(Duration.ofHours(1)))
+            .account("u-0444")
+            .from(mule)
+            .asset("ETH")
+            .usd(36_000));
   }
 
   private void drain(Instant t) {
