@@ -3,9 +3,7 @@ package dev.bulwark.engine.pack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.engine.detect.Alert;
-import dev.bulwark.engine.detect.Engine;
 import dev.bulwark.engine.detect.Severity;
-import dev.bulwark.engine.detect.State;
 import dev.bulwark.engine.event.Event;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,10 +40,7 @@ final class AutomatedIntrusionTest {
   }
 
   private static List<Alert> run(List<Event> events) {
-    Engine engine = new Engine(List.of(new AutomatedIntrusion()), State.inMemory());
-    List<Alert> out = new ArrayList<>();
-    events.forEach(e -> out.addAll(engine.process(e)));
-    return out;
+    return Detectors.run(new AutomatedIntrusion(), events);
   }
 
   @Test

@@ -3,12 +3,9 @@ package dev.bulwark.engine.pack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.engine.detect.Alert;
-import dev.bulwark.engine.detect.Engine;
 import dev.bulwark.engine.detect.Severity;
-import dev.bulwark.engine.detect.State;
 import dev.bulwark.engine.event.Event;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -47,10 +44,7 @@ final class MixerFundedDeployerTest {
   }
 
   private static List<Alert> run(List<Event> events) {
-    Engine engine = new Engine(List.of(new MixerFundedDeployer()), State.inMemory());
-    List<Alert> out = new ArrayList<>();
-    events.forEach(e -> out.addAll(engine.process(e)));
-    return out;
+    return Detectors.run(new MixerFundedDeployer(), events);
   }
 
   @Test
