@@ -17,6 +17,7 @@ public final class Pack {
         new AddressPoisoning(),
         new ImpossibleTravel(),
         new MixerFundedDeployer(),
-        new AutomatedIntrusion());
+        new AutomatedIntrusion(),
+        new PriceSwing());
   }
 }
