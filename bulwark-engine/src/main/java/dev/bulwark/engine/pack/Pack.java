@@ -18,6 +18,7 @@ public final class Pack {
         new ImpossibleTravel(),
         new MixerFundedDeployer(),
         new AutomatedIntrusion(),
-        new PriceSwing());
+        new PriceSwing(),
+        new KeyCompromise());
   }
 }

@@ -51,6 +51,7 @@ public final class DemoDay {
     d.background(customers);
     d.attacks();
     d.events.sort(Comparator.comparing(Event::time).thenComparing(Event::id));
+    d.attacks.sort(Comparator.comparing(Attack::at));
     return new Day(List.copyOf(d.events), List.copyOf(d.attacks));
   }
 
@@ -185,6 +186,28 @@ public final class DemoDay {
     insider(at(22, 30));
     drain(at(23, 10));
     oneHop(at(17, 0));
+    keyCompromise(at(2, 30));
+  }
+
+  private void keyCompromise(Instant t) {
+    attacks.add(
+        new Attack(
+            "three cold wallets paying one fresh address within the hour (stolen keys)",
+            t,
+            List.of("chain.key-compromise")));
+    String sink = address();
+    for (int i = 0; i < 3; i++) {
+      add(
+          ev("chain.transfer", t.plus(Duration.ofMinutes(20L * i)))
+              .chain()
+              .from(address())
+              .to(sink)
+              .asset("ETH")
+              .amount(new BigDecimal("120000000000000000000"))
+              .tx(hash())
+              .attr("standard", "native")
+              .attr("decimals", 18L));
+    }
   }
 
   private void oneHop(Instant t) {

@@ -1,0 +1,152 @@
+package dev.bulwark.engine.pack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.engine.detect.Alert;
+import dev.bulwark.engine.detect.Entity;
+import dev.bulwark.engine.detect.Severity;
+import dev.bulwark.engine.detect.State;
+import dev.bulwark.engine.event.Event;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Private-key compromise: one fresh address — never seen sending anything — receiving funds from
+ * three or more different wallets within six hours (ten or more: critical). When several of the
+ * watched wallets pay one new address in a short time, their keys are usually in one attacker's
+ * hands (the PKC pattern; Forta's heuristic also requires the senders be drained, which needs
+ * balances we do not read). Consolidation into the firm's own hot wallet does not match: the hot
+ * wallet sends, so it is not fresh.
+ */
+public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
+  public static final String ID = "chain.key-compromise";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String BOOK = "book";
+  private static final Duration WINDOW = Duration.ofHours(6);
+  private static final int HIGH = 3;
+  private static final int CRITICAL = 10;
+  private static final int SENDERS = 500_000;
+  private static final int SINKS = 100_000;
+
+  static final class Book {
+    /** Addresses seen sending: not fresh. */
+    final Map<String, Boolean> senders = new LinkedHashMap<>(1024, 0.75f, true);
+
+    /** Fresh recipient → sender → when it paid. */
+    final Map<String, Map<String, Instant>> sinks = new LinkedHashMap<>();
+
+    /** Fresh recipient → the highest level alerted (0 none, 1 high, 2 critical). */
+    final Map<String, Integer> alerted = new LinkedHashMap<>();
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public Set<String> eventTypes() {
+    return Set.of("chain.transfer");
+  }
+
+  @Override
+  public String route(Event e) {
+    return BOOK;
+  }
+
+  @Override
+  public List<Alert> inspect(Event e, State state) {
+    if (e.from() == null || e.to() == null || e.amount() == null || e.amount().signum() <= 0) {
+      return List.of();
+    }
+    Book book = state.entry(ID, BOOK, Book::new);
+    String from = e.from().toLowerCase(Locale.ROOT);
+    String to = e.to().toLowerCase(Locale.ROOT);
+    book.senders.put(from, Boolean.TRUE);
+    book.sinks.remove(from); // it sends now: no longer fresh
+    while (book.senders.size() > SENDERS) {
+      book.senders.remove(book.senders.keySet().iterator().next());
+    }
+    if (book.senders.containsKey(to)) {
+      return List.of();
+    }
+    Map<String, Instant> paid = book.sinks.computeIfAbsent(to, k -> new LinkedHashMap<>());
+    paid.put(from, e.time());
+    paid.values().removeIf(t -> t.isBefore(e.time().minus(WINDOW)));
+    while (book.sinks.size() > SINKS) {
+      String oldest = book.sinks.keySet().iterator().next();
+      book.sinks.remove(oldest);
+      book.alerted.remove(oldest);
+    }
+    int level = paid.size() >= CRITICAL ? 2 : paid.size() >= HIGH ? 1 : 0;
+    if (level <= book.alerted.getOrDefault(to, 0)) {
+      return List.of();
+    }
+    book.alerted.put(to, level);
+    Severity s = level == 2 ? Severity.CRITICAL : Severity.HIGH;
+    String dedup = ID + "|" + to + "|" + level + "|" + e.id();
+    List<Entity> entities = new java.util.ArrayList<>();
+    entities.add(new Entity(Entity.Kind.ADDRESS, e.to(), Entity.Role.ATTACKER));
+    paid.keySet()
+        .forEach(w -> entities.add(new Entity(Entity.Kind.ADDRESS, w, Entity.Role.VICTIM)));
+    return List.of(
+        new Alert(
+            Alert.idFor(dedup),
+            ID,
+            s,
+            "%d wallets paid fresh address %s within %d h"
+                .formatted(paid.size(), e.to(), WINDOW.toHours()),
+            "%s, which has never sent anything, received from %d different wallets within %d hours (%s): their keys may be compromised."
+                .formatted(e.to(), paid.size(), WINDOW.toHours(), String.join(", ", paid.keySet())),
+            e.time(),
+            entities,
+            Alert.Evidence.of(e),
+            List.of("custody", "key-compromise", "stage.exploitation"),
+            s.defaultScore(),
+            dedup));
+  }
+
+  @Override
+  public JsonNode saveEntry(String key, Object value) {
+    Book b = (Book) value;
+    ObjectNode n = JSON.createObjectNode();
+    var senders = n.putArray("senders");
+    b.senders.keySet().forEach(senders::add);
+    ObjectNode sinks = n.putObject("sinks");
+    b.sinks.forEach(
+        (r, paid) -> {
+          ObjectNode m = sinks.putObject(r);
+          paid.forEach((w, t) -> m.put(w, t.toString()));
+        });
+    ObjectNode alerted = n.putObject("alerted");
+    b.alerted.forEach(alerted::put);
+    return n;
+  }
+
+  @Override
+  public Object loadEntry(String key, JsonNode json) {
+    Book b = new Book();
+    json.path("senders").forEach(x -> b.senders.put(x.asText(), Boolean.TRUE));
+    json.path("sinks")
+        .fields()
+        .forEachRemaining(
+            r -> {
+              Map<String, Instant> paid = new LinkedHashMap<>();
+              r.getValue()
+                  .fields()
+                  .forEachRemaining(
+                      w -> paid.put(w.getKey(), Instant.parse(w.getValue().asText())));
+              b.sinks.put(r.getKey(), paid);
+            });
+    json.path("alerted")
+        .fields()
+        .forEachRemaining(x -> b.alerted.put(x.getKey(), x.getValue().asInt()));
+    return b;
+  }
+}
