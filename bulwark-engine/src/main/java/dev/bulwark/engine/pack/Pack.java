@@ -19,6 +19,7 @@ public final class Pack {
         new MixerFundedDeployer(),
         new AutomatedIntrusion(),
         new PriceSwing(),
-        new KeyCompromise());
+        new KeyCompromise(),
+        new FakeToken());
   }
 }

@@ -79,7 +79,7 @@ public final class EvmSource implements AutoCloseable {
   private final Network network;
   private final long orgId;
   private final RpcClient rpc;
-  private final TokenDecimals decimals;
+  private final TokenMetadata tokens;
   private final java.util.concurrent.ExecutorService fetcher;
   private final TraceDecoder traceDecoder;
   private final Jdbi jdbi;
@@ -107,7 +107,7 @@ public final class EvmSource implements AutoCloseable {
     this.rpc =
         new RpcClient(
             network.id(), network.rpcUrls(), network.rpcTimeout(), Duration.ofMillis(250), metrics);
-    this.decimals = new TokenDecimals(rpc);
+    this.tokens = new TokenMetadata(rpc);
     this.fetcher =
         Executors.newFixedThreadPool(
             network.concurrency(),
@@ -396,15 +396,22 @@ public final class EvmSource implements AutoCloseable {
     return out;
   }
 
-  /** ERC-20 amounts with the token's decimals, when the token tells them. */
+  /** ERC-20 amounts with the token's decimals and symbol, when the token tells them. */
   private List<Event> withDecimals(List<Event> events) {
     List<Event> out = new java.util.ArrayList<>(events.size());
     for (Event e : events) {
       if ("erc20".equals(e.attrs().get("standard"))
           && e.asset() != null
           && !e.attrs().containsKey("decimals")) {
-        var d = decimals.of(e.asset());
-        out.add(d.isPresent() ? e.withAttr("decimals", (long) d.get()) : e);
+        var meta = tokens.of(e.asset());
+        Event withMeta = e;
+        if (meta.isPresent() && meta.get().decimals().isPresent()) {
+          withMeta = withMeta.withAttr("decimals", (long) meta.get().decimals().get());
+        }
+        if (meta.isPresent() && meta.get().symbol().isPresent()) {
+          withMeta = withMeta.withAttr("symbol", meta.get().symbol().get());
+        }
+        out.add(withMeta);
       } else {
         out.add(e);
       }

@@ -349,9 +349,9 @@ public final class DemoDay {
   private void poisoning(Instant t) {
     attacks.add(
         new Attack(
-            "address poisoning of the hot wallet, then a payout to the imitator",
+            "address poisoning of the hot wallet (dust, a fake \"𝐔𝐒𝐃𝐓\"), then a payout to the imitator",
             t,
-            List.of("chain.address-poisoning")));
+            List.of("chain.address-poisoning", "chain.fake-token")));
     String customer = "0xa1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
     String imitator = "0xa1b2" + "f".repeat(32) + "5678";
     payout(t, customer, 25_000_000_000L);
@@ -365,6 +365,17 @@ public final class DemoDay {
             .tx(hash())
             .attr("standard", "erc20")
             .attr("decimals", 6L));
+    add(
+        ev("chain.transfer", t.plus(Duration.ofMinutes(4)))
+            .chain()
+            .from(imitator)
+            .to(HOT_WALLET)
+            .asset(address())
+            .amount(BigDecimal.valueOf(25_000_000_000L))
+            .tx(hash())
+            .attr("standard", "erc20")
+            .attr("decimals", 6L)
+            .attr("symbol", "𝐔𝐒𝐃𝐓"));
     payout(t.plus(Duration.ofHours(2)), imitator, 19_000_000_000L);
   }
 

@@ -568,7 +568,9 @@ final class EvmSourceTest {
     assertThat(transfer.tx()).isEqualTo(moved.getTransactionHash());
     assertThat(erc20)
         .as("the token's decimals(), asked of the node")
-        .allSatisfy(e -> assertThat(e.attrs()).containsEntry("decimals", 6L));
+        .allSatisfy(
+            e ->
+                assertThat(e.attrs()).containsEntry("decimals", 6L).containsEntry("symbol", "TST"));
 
     Event approval =
         all.stream().filter(e -> e.type().equals("chain.approval")).findFirst().orElseThrow();
