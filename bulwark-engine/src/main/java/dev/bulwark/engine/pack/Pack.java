@@ -20,6 +20,7 @@ public final class Pack {
         new AutomatedIntrusion(),
         new PriceSwing(),
         new KeyCompromise(),
-        new FakeToken());
+        new FakeToken(),
+        new BurstDrain());
   }
 }

@@ -187,6 +187,36 @@ public final class DemoDay {
     drain(at(23, 10));
     oneHop(at(17, 0));
     keyCompromise(at(2, 30));
+    burst(at(4, 0));
+  }
+
+  private void burst(Instant t) {
+    attacks.add(
+        new Attack(
+            "a cold wallet suddenly sending a dozen transfers", t, List.of("chain.burst-drain")));
+    String cold = address();
+    add(
+        ev("chain.transfer", DAY.plus(Duration.ofMinutes(30)))
+            .chain()
+            .from(cold)
+            .to(HOT_WALLET)
+            .asset("ETH")
+            .amount(new BigDecimal("2000000000000000000"))
+            .tx(hash())
+            .attr("standard", "native")
+            .attr("decimals", 18L));
+    for (int i = 0; i < 12; i++) {
+      add(
+          ev("chain.transfer", t.plusSeconds(30L * i))
+              .chain()
+              .from(cold)
+              .to(address())
+              .asset("ETH")
+              .amount(new BigDecimal("5000000000000000000"))
+              .tx(hash())
+              .attr("standard", "native")
+              .attr("decimals", 18L));
+    }
   }
 
   private void keyCompromise(Instant t) {
