@@ -158,16 +158,27 @@ public final class DemoDay {
   }
 
   private void payout(Instant t, String to, long units) {
-    add(
-        ev("chain.transfer", t)
-            .chain()
-            .from(HOT_WALLET)
-            .to(to)
-            .asset(USDT)
-            .amount(BigDecimal.valueOf(units))
-            .tx(hash())
-            .attr("standard", "erc20")
-            .attr("decimals", 6L));
+    add(transfer(t, HOT_WALLET, to, USDT, BigDecimal.valueOf(units), "erc20", 6));
+  }
+
+  /** A token or native transfer in a transaction of its own. */
+  private Builder transfer(
+      Instant t,
+      String from,
+      String to,
+      String asset,
+      BigDecimal amount,
+      String standard,
+      int decimals) {
+    return ev("chain.transfer", t)
+        .chain()
+        .from(from)
+        .to(to)
+        .asset(asset)
+        .amount(amount)
+        .tx(hash())
+        .attr("standard", standard)
+        .attr("decimals", (long) decimals);
   }
 
   // --- attacks ---------------------------------------------------------------------------------
@@ -196,26 +207,24 @@ public final class DemoDay {
             "a cold wallet suddenly sending a dozen transfers", t, List.of("chain.burst-drain")));
     String cold = address();
     add(
-        ev("chain.transfer", DAY.plus(Duration.ofMinutes(30)))
-            .chain()
-            .from(cold)
-            .to(HOT_WALLET)
-            .asset("ETH")
-            .amount(new BigDecimal("2000000000000000000"))
-            .tx(hash())
-            .attr("standard", "native")
-            .attr("decimals", 18L));
+        transfer(
+            DAY.plus(Duration.ofMinutes(30)),
+            cold,
+            HOT_WALLET,
+            "ETH",
+            new BigDecimal("2000000000000000000"),
+            "native",
+            18));
     for (int i = 0; i < 12; i++) {
       add(
-          ev("chain.transfer", t.plusSeconds(30L * i))
-              .chain()
-              .from(cold)
-              .to(address())
-              .asset("ETH")
-              .amount(new BigDecimal("5000000000000000000"))
-              .tx(hash())
-              .attr("standard", "native")
-              .attr("decimals", 18L));
+          transfer(
+              t.plusSeconds(30L * i),
+              cold,
+              address(),
+              "ETH",
+              new BigDecimal("5000000000000000000"),
+              "native",
+              18));
     }
   }
 
@@ -228,15 +237,14 @@ public final class DemoDay {
     String sink = address();
     for (int i = 0; i < 3; i++) {
       add(
-          ev("chain.transfer", t.plus(Duration.ofMinutes(20L * i)))
-              .chain()
-              .from(address())
-              .to(sink)
-              .asset("ETH")
-              .amount(new BigDecimal("120000000000000000000"))
-              .tx(hash())
-              .attr("standard", "native")
-              .attr("decimals", 18L));
+          transfer(
+              t.plus(Duration.ofMinutes(20L * i)),
+              address(),
+              sink,
+              "ETH",
+              new BigDecimal("120000000000000000000"),
+              "native",
+              18));
     }
   }
 
@@ -247,16 +255,7 @@ public final class DemoDay {
             t,
             List.of("intel.one-hop-exposure")));
     String mule = address();
-    add(
-        ev("chain.transfer", t)
-            .chain()
-            .from(LAZARUS)
-            .to(mule)
-            .asset("ETH")
-            .amount(new BigDecimal("12000000000000000000"))
-            .tx(hash())
-            .attr("standard", "native")
-            .attr("decimals", 18L));
+    add(transfer(t, LAZARUS, mule, "ETH", new BigDecimal("12000000000000000000"), "native", 18));
     add(
         ev("wallet.deposit", t.plus(Duration.ofHours(1)))
             .account("u-0444")
@@ -386,25 +385,17 @@ public final class DemoDay {
     String imitator = "0xa1b2" + "f".repeat(32) + "5678";
     payout(t, customer, 25_000_000_000L);
     add(
-        ev("chain.transfer", t.plus(Duration.ofMinutes(3)))
-            .chain()
-            .from(imitator)
-            .to(HOT_WALLET)
-            .asset(USDT)
-            .amount(BigDecimal.ONE)
-            .tx(hash())
-            .attr("standard", "erc20")
-            .attr("decimals", 6L));
+        transfer(
+            t.plus(Duration.ofMinutes(3)), imitator, HOT_WALLET, USDT, BigDecimal.ONE, "erc20", 6));
     add(
-        ev("chain.transfer", t.plus(Duration.ofMinutes(4)))
-            .chain()
-            .from(imitator)
-            .to(HOT_WALLET)
-            .asset(address())
-            .amount(BigDecimal.valueOf(25_000_000_000L))
-            .tx(hash())
-            .attr("standard", "erc20")
-            .attr("decimals", 6L)
+        transfer(
+                t.plus(Duration.ofMinutes(4)),
+                imitator,
+                HOT_WALLET,
+                address(),
+                BigDecimal.valueOf(25_000_000_000L),
+                "erc20",
+                6)
             .attr("symbol", "𝐔𝐒𝐃𝐓"));
     payout(t.plus(Duration.ofHours(2)), imitator, 19_000_000_000L);
   }

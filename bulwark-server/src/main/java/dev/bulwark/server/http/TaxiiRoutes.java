@@ -529,6 +529,26 @@ public final class TaxiiRoutes {
     return id;
   }
 
+  /** A media type and its {@code version} parameter, if any. */
+  private record MediaType(String type, String version) {
+    static MediaType of(String text) {
+      String[] parts = text.split(";");
+      String version = null;
+      for (int i = 1; i < parts.length; i++) {
+        String[] kv = parts[i].trim().split("=", 2);
+        if (kv.length == 2 && kv[0].trim().equalsIgnoreCase("version")) {
+          version = kv[1].trim().replace("\"", "");
+        }
+      }
+      return new MediaType(parts[0].trim().toLowerCase(Locale.ROOT), version);
+    }
+
+    /** No version (the highest is served) or 2.1. */
+    boolean version21() {
+      return version == null || version.equals("2.1");
+    }
+  }
+
   /**
    * 406 unless {@code Accept} allows TAXII 2.1 JSON (or, for manifests, STIX 2.1). Lenient: no
    * header, wildcards, {@code application/json} and the media types without a version are served.
@@ -539,16 +559,9 @@ public final class TaxiiRoutes {
       return;
     }
     for (String entry : header.split(",")) {
-      String[] parts = entry.split(";");
-      String media = parts[0].trim().toLowerCase(Locale.ROOT);
-      String version = null;
-      for (int i = 1; i < parts.length; i++) {
-        String[] kv = parts[i].trim().split("=", 2);
-        if (kv.length == 2 && kv[0].trim().equalsIgnoreCase("version")) {
-          version = kv[1].trim().replace("\"", "");
-        }
-      }
-      boolean versionOk = version == null || version.equals("2.1");
+      MediaType m = MediaType.of(entry);
+      String media = m.type();
+      boolean versionOk = m.version21();
       if (media.equals("*/*")
           || media.equals("application/*")
           || media.equals("application/json")) {
@@ -574,17 +587,9 @@ public final class TaxiiRoutes {
   private static void contentType(Context ctx) {
     String header = ctx.header("Content-Type");
     if (header != null) {
-      String[] parts = header.split(";");
-      String media = parts[0].trim().toLowerCase(Locale.ROOT);
-      String version = null;
-      for (int i = 1; i < parts.length; i++) {
-        String[] kv = parts[i].trim().split("=", 2);
-        if (kv.length == 2 && kv[0].trim().equalsIgnoreCase("version")) {
-          version = kv[1].trim().replace("\"", "");
-        }
-      }
-      boolean versionOk = version == null || version.equals("2.1");
-      if (versionOk
+      MediaType m = MediaType.of(header);
+      String media = m.type();
+      if (m.version21()
           && List.of(
                   "application/taxii+json",
                   "application/stix+json",
