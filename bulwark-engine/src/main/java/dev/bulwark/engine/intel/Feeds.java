@@ -189,12 +189,10 @@ public final class Feeds {
       Map<String, Indicator> out,
       List<Problem> problems) {
     String[] lines = content.split("\\R");
-    if (lines.length == 0 || lines[0].isBlank()) {
-      problems.add(new Problem("line 1", "expected a header naming an 'address' column"));
+    List<String> header = header(lines, "expected a header naming an 'address' column", problems);
+    if (header == null) {
       return;
     }
-    List<String> header =
-        splitCsv(lines[0]).stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
     int address = header.indexOf("address");
     int name = header.indexOf("name") >= 0 ? header.indexOf("name") : header.indexOf("label");
     if (address < 0) {
@@ -254,12 +252,10 @@ public final class Feeds {
       Map<String, Indicator> out,
       List<Problem> problems) {
     String[] lines = content.split("\\R");
-    if (lines.length == 0 || lines[0].isBlank()) {
-      problems.add(new Problem("line 1", "expected a Forta labelled-datasets CSV header"));
+    List<String> header = header(lines, "expected a Forta labelled-datasets CSV header", problems);
+    if (header == null) {
       return;
     }
-    List<String> header =
-        splitCsv(lines[0]).stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
     int address = firstOf(header, "banned_address", "contract_address", "address");
     if (address < 0) {
       problems.add(
@@ -443,6 +439,15 @@ public final class Feeds {
           wallet(EVM.matcher(v).matches() ? v.toLowerCase(Locale.ROOT) : v);
       default -> EVM.matcher(v).matches() ? wallet(v.toLowerCase(Locale.ROOT)) : null;
     };
+  }
+
+  /** The first line's column names in lower case; null (and a problem) when there is none. */
+  private static List<String> header(String[] lines, String expected, List<Problem> problems) {
+    if (lines.length == 0 || lines[0].isBlank()) {
+      problems.add(new Problem("line 1", expected));
+      return null;
+    }
+    return splitCsv(lines[0]).stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
   }
 
   /** A minimal RFC 4180 split: commas, double-quoted cells, doubled quotes inside them. */
