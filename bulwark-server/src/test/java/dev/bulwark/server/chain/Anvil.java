@@ -8,8 +8,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthSendTransaction;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.http.HttpService;
 
 /**
@@ -75,6 +79,38 @@ public final class Anvil implements AutoCloseable {
 
   public List<String> accounts() throws IOException {
     return web3j.ethAccounts().send().getAccounts();
+  }
+
+  /**
+   * Sends {@code tx} and waits for its receipt. Anvil's automine can put two transactions sent in
+   * quick succession into one block; waiting for each receipt keeps one transaction per block,
+   * which tests that count blocks rely on.
+   */
+  public TransactionReceipt mine(Transaction tx) throws IOException {
+    EthSendTransaction sent = web3j.ethSendTransaction(tx).send();
+    if (sent.hasError() || sent.getTransactionHash() == null) {
+      throw new IOException(
+          "anvil refused the transaction: "
+              + (sent.hasError() ? sent.getError().getMessage() : "no hash"));
+    }
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (true) {
+      Optional<TransactionReceipt> receipt =
+          web3j.ethGetTransactionReceipt(sent.getTransactionHash()).send().getTransactionReceipt();
+      if (receipt.isPresent()) {
+        return receipt.get();
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new IOException(
+            "transaction " + sent.getTransactionHash() + " was not mined in 30 s");
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+    }
   }
 
   @Override

@@ -33,21 +33,15 @@ final class ChainBackfillTest {
     anvil = new Anvil();
     List<String> accounts = anvil.accounts();
     for (int i = 0; i < 6; i++) {
-      String hash =
-          anvil
-              .web3j
-              .ethSendTransaction(
-                  new Transaction(
-                      accounts.get(0),
-                      null,
-                      null,
-                      BigInteger.valueOf(21_000),
-                      accounts.get(1),
-                      BigInteger.valueOf(1000 + i),
-                      null))
-              .send()
-              .getTransactionHash();
-      assertThat(hash).isNotNull();
+      anvil.mine(
+          new Transaction(
+              accounts.get(0),
+              null,
+              null,
+              BigInteger.valueOf(21_000),
+              accounts.get(1),
+              BigInteger.valueOf(1000 + i),
+              null));
     }
     config =
         Files.writeString(

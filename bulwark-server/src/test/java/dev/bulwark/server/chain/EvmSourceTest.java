@@ -252,29 +252,8 @@ final class EvmSourceTest {
 
   private TransactionReceipt send(String from, String to, BigInteger value, String data)
       throws IOException {
-    String hash =
-        anvil
-            .web3j
-            .ethSendTransaction(
-                new Transaction(from, null, null, BigInteger.valueOf(3_000_000), to, value, data))
-            .send()
-            .getTransactionHash();
-    assertThat(hash).as("anvil accepted the transaction").isNotNull();
-    java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
-    while (true) {
-      Optional<TransactionReceipt> r =
-          anvil.web3j.ethGetTransactionReceipt(hash).send().getTransactionReceipt();
-      if (r.isPresent()) {
-        return r.get();
-      }
-      assertThat(java.time.Instant.now()).as("mined").isBefore(deadline);
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException(e);
-      }
-    }
+    return anvil.mine(
+        new Transaction(from, null, null, BigInteger.valueOf(3_000_000), to, value, data));
   }
 
   private String compileToken() throws Exception {
