@@ -21,6 +21,7 @@ public final class Pack {
         new PriceSwing(),
         new KeyCompromise(),
         new FakeToken(),
-        new BurstDrain());
+        new BurstDrain(),
+        new FlashLoanExploit());
   }
 }

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +57,8 @@ public final class EvmSource implements AutoCloseable {
       int batch,
       int concurrency,
       boolean traces,
-      java.util.Set<String> watch) {}
+      java.util.Set<String> watch,
+      Map<String, dev.bulwark.server.config.Config.Price> prices) {}
 
   /** The source's view of a configured network (the RPC URLs revealed). */
   public static Network network(dev.bulwark.server.config.Config.Network n) {
@@ -73,13 +75,15 @@ public final class EvmSource implements AutoCloseable {
         n.batch(),
         n.concurrency(),
         n.traces(),
-        n.watch());
+        n.watch(),
+        n.prices());
   }
 
   private final Network network;
   private final long orgId;
   private final RpcClient rpc;
   private final TokenMetadata tokens;
+  private final Prices prices;
   private final java.util.concurrent.ExecutorService fetcher;
   private final TraceDecoder traceDecoder;
   private final Jdbi jdbi;
@@ -108,6 +112,7 @@ public final class EvmSource implements AutoCloseable {
         new RpcClient(
             network.id(), network.rpcUrls(), network.rpcTimeout(), Duration.ofMillis(250), metrics);
     this.tokens = new TokenMetadata(rpc);
+    this.prices = new Prices(network.id(), rpc, network.prices());
     this.fetcher =
         Executors.newFixedThreadPool(
             network.concurrency(),
@@ -226,7 +231,10 @@ public final class EvmSource implements AutoCloseable {
     }
   }
 
-  /** A block's events: transactions and logs, traces when enabled, only watched ones if listed. */
+  /**
+   * A block's events: transactions and logs, traces when enabled; with a watch list, only the
+   * transactions that touch a watched address (all of their events).
+   */
   private List<Event> eventsOf(EthBlock.Block block) {
     Map<String, TransactionReceipt> receipts = receipts(block);
     List<Event> events = new java.util.ArrayList<>(decoder.decode(block, receipts));
@@ -234,9 +242,22 @@ public final class EvmSource implements AutoCloseable {
       events.addAll(traces(block));
     }
     if (!network.watch().isEmpty()) {
-      events.removeIf(e -> !watched(e));
+      // a transaction that touches a watched address is kept whole: a flash-loan exploit's profit,
+      // or where drained funds went next, lies in the transfers that do not touch it
+      java.util.Set<String> kept = new java.util.HashSet<>();
+      for (Event e : events) {
+        if (e.tx() != null && watched(e)) {
+          kept.add(e.tx());
+        }
+      }
+      events.removeIf(e -> !(e.tx() != null ? kept.contains(e.tx()) : watched(e)));
     }
-    return withCodeHashes(withDecimals(events), block);
+    List<Event> out = withCodeHashes(withDecimals(events), block);
+    if (!network.prices().isEmpty()) {
+      Instant time = Instant.ofEpochSecond(block.getTimestamp().longValueExact());
+      out = out.stream().map(e -> prices.priced(e, block.getNumber(), time)).toList();
+    }
+    return out;
   }
 
   /**

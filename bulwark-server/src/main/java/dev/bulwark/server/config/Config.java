@@ -2,6 +2,7 @@ package dev.bulwark.server.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The effective configuration, immutable; built by {@link ConfigLoader}. */
@@ -108,7 +109,8 @@ public record Config(
    * of one call, the chain id the node must report, how many blocks to stay behind the head, how
    * often to poll, where to start on the first run (empty: the current head), the native asset's
    * symbol, the catch-up batch and how many of its blocks to fetch at once, whether to read call
-   * traces, and the addresses to keep events for (lower case; empty: everything).
+   * traces, the addresses to keep events for (lower case; empty: everything), and the USD prices of
+   * its assets (keyed by lower-case token address, or {@code native}).
    */
   public record Network(
       String id,
@@ -124,7 +126,14 @@ public record Config(
       int batch,
       int concurrency,
       boolean traces,
-      java.util.Set<String> watch) {}
+      java.util.Set<String> watch,
+      Map<String, Price> prices) {}
+
+  /**
+   * Where an asset's USD price comes from: a fixed number ({@code usd}) or a Chainlink aggregator's
+   * address ({@code feed}); exactly one is set.
+   */
+  public record Price(Double usd, String feed) {}
 
   /** The HTTP listener. */
   public record Server(String host, int port, long maxBodyBytes) {}

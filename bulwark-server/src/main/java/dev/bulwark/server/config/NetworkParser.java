@@ -39,12 +39,64 @@ final class NetworkParser extends SectionParser {
           "traces",
           "rpc_timeout",
           "ws",
-          "watch");
+          "watch",
+          "prices");
   private static final Set<String> LISTS = Set.of("rpc", "watch");
   private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
 
   NetworkParser(Path file, List<Problem> problems) {
     super(file, "networks", problems);
+  }
+
+  /**
+   * {@code prices:}: asset (a token address, or {@code native}) → a fixed USD price or a Chainlink
+   * aggregator's address.
+   */
+  private void prices(Node node, Map<String, Config.Price> out) {
+    if (!(node instanceof MappingNode map)) {
+      problem(
+          node,
+          "prices",
+          "expected a mapping of asset to price, e.g. native: 0x5f4e… (a Chainlink feed) or a token address: 1.0");
+      return;
+    }
+    for (NodeTuple t : map.getValue()) {
+      if (!(t.getKeyNode() instanceof ScalarNode k)
+          || !(t.getValueNode() instanceof ScalarNode v)) {
+        problem(t.getKeyNode(), "prices", "each price is one asset: one value");
+        continue;
+      }
+      String asset = k.getValue().trim();
+      if (!asset.equals("native") && !ADDRESS.matcher(asset).matches()) {
+        problem(
+            k,
+            "prices",
+            "'%s' is not an asset; write a token's address (0x and 40 hex digits) or native"
+                .formatted(asset));
+        continue;
+      }
+      String value = v.getValue().trim();
+      String key = asset.toLowerCase(java.util.Locale.ROOT);
+      if (out.containsKey(key)) {
+        problem(k, "prices", "'%s' is priced twice".formatted(asset));
+      } else if (ADDRESS.matcher(value).matches()) {
+        out.put(key, new Config.Price(null, value.toLowerCase(java.util.Locale.ROOT)));
+      } else {
+        try {
+          double usd = Double.parseDouble(value);
+          if (!(usd > 0) || Double.isInfinite(usd)) {
+            throw new NumberFormatException();
+          }
+          out.put(key, new Config.Price(usd, null));
+        } catch (NumberFormatException e) {
+          problem(
+              v,
+              "prices",
+              "'%s' is neither a positive USD price nor a price feed's address (0x and 40 hex digits)"
+                  .formatted(value));
+        }
+      }
+    }
   }
 
   List<Config.Network> parse(Node node) {
@@ -61,9 +113,12 @@ final class NetworkParser extends SectionParser {
       }
       Map<String, ScalarNode> v = new LinkedHashMap<>();
       Map<String, List<ScalarNode>> lists = new LinkedHashMap<>();
+      Map<String, Config.Price> prices = new LinkedHashMap<>();
       for (NodeTuple t : map.getValue()) {
         String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "?";
-        if (!KEYS.contains(key)) {
+        if (key.equals("prices")) {
+          prices(t.getValueNode(), prices);
+        } else if (!KEYS.contains(key)) {
           problem(
               t.getKeyNode(),
               key,
@@ -210,7 +265,8 @@ final class NetworkParser extends SectionParser {
                 batch,
                 concurrency,
                 traces,
-                Set.copyOf(watch)));
+                Set.copyOf(watch),
+                Map.copyOf(prices)));
       }
     }
     return out;

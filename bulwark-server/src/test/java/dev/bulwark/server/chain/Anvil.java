@@ -82,6 +82,46 @@ public final class Anvil implements AutoCloseable {
   }
 
   /**
+   * Compiles {@code file} (from {@code src/test/resources/contracts}) with solc-js in {@code dir}
+   * and returns the creation bytecode of {@code contract}, hex with 0x.
+   */
+  public static String compile(Path dir, String file, String contract)
+      throws IOException, InterruptedException {
+    Path out = dir.resolve("solc-" + file.replace(".sol", ""));
+    if (!Files.isDirectory(out)) {
+      Files.createDirectories(out);
+      Path source = dir.resolve(file);
+      if (!Files.exists(source)) {
+        Files.copy(Path.of("src/test/resources/contracts/" + file), source);
+      }
+      Process p =
+          new ProcessBuilder(
+                  TOOLS.resolve("solcjs").toAbsolutePath().toString(),
+                  "--bin",
+                  "--optimize",
+                  "-o",
+                  out.toString(),
+                  source.toString())
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .start();
+      String log = new String(p.getInputStream().readAllBytes());
+      if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+        Files.walk(out).sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        throw new IllegalStateException("solcjs failed on " + file + ":\n" + log);
+      }
+    }
+    try (Stream<Path> files = Files.list(out)) {
+      Path bin =
+          files
+              .filter(f -> f.getFileName().toString().endsWith("_" + contract + ".bin"))
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException(file + " has no contract " + contract));
+      return "0x" + Files.readString(bin).trim();
+    }
+  }
+
+  /**
    * Sends {@code tx} and waits for its receipt. Anvil's automine can put two transactions sent in
    * quick succession into one block; waiting for each receipt keeps one transaction per block,
    * which tests that count blocks rely on.

@@ -47,7 +47,8 @@ final class ChainServeTest {
                 100,
                 2,
                 true,
-                java.util.Set.of())));
+                java.util.Set.of(),
+                java.util.Map.of())));
   }
 
   @Test

@@ -19,14 +19,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,7 +98,8 @@ final class EvmSourceTest {
             batch,
             concurrency,
             true,
-            watch),
+            watch,
+            java.util.Map.of()),
         org,
         db.jdbi(),
         ingest,
@@ -212,7 +211,8 @@ final class EvmSourceTest {
                 100,
                 1,
                 false,
-                Set.of()),
+                Set.of(),
+                java.util.Map.of()),
             org,
             db.jdbi(),
             ingest,
@@ -262,33 +262,7 @@ final class EvmSourceTest {
 
   /** Compiles a test contract with solc-js and returns its creation bytecode. */
   private String compile(String file, String contract) throws Exception {
-    Path out = Files.createDirectories(dir.resolve("solc-" + contract));
-    Path source = dir.resolve(file);
-    if (!Files.exists(source)) {
-      Files.copy(Path.of("src/test/resources/contracts/" + file), source);
-    }
-    Process p =
-        new ProcessBuilder(
-                Anvil.TOOLS.resolve("solcjs").toAbsolutePath().toString(),
-                "--bin",
-                "--optimize",
-                "-o",
-                out.toString(),
-                source.toString())
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .start();
-    String log = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(log).isZero();
-    try (var files = Files.list(out)) {
-      Path bin =
-          files
-              .filter(f -> f.getFileName().toString().endsWith("_" + contract + ".bin"))
-              .findFirst()
-              .orElseThrow();
-      return "0x" + Files.readString(bin).trim();
-    }
+    return Anvil.compile(dir, file, contract);
   }
 
   @Test
@@ -589,16 +563,10 @@ final class EvmSourceTest {
     return new org.web3j.abi.datatypes.Address(a);
   }
 
-  private String deploy(Path bins, String contract) throws Exception {
-    try (var files = Files.list(bins)) {
-      Path bin =
-          files
-              .filter(f -> f.getFileName().toString().endsWith("_" + contract + ".bin"))
-              .findFirst()
-              .orElseThrow();
-      return send(accounts.get(0), null, BigInteger.ZERO, "0x" + Files.readString(bin).trim())
-          .getContractAddress();
-    }
+  /** Deploys a contract of {@code Zoo.sol} from the first account. */
+  private String deploy(String contract) throws Exception {
+    return send(accounts.get(0), null, BigInteger.ZERO, compile("Zoo.sol", contract))
+        .getContractAddress();
   }
 
   /** An EIP-2612 permit signed by anvil's first account, as call data. */
@@ -655,15 +623,13 @@ final class EvmSourceTest {
     assertThat(Credentials.create(ANVIL_KEY_0).getAddress())
         .as("anvil's first account is the default mnemonic's")
         .isEqualToIgnoringCase(alice);
-    compile("Zoo.sol", "Collectible");
-    Path bins = dir.resolve("solc-Collectible");
-    String nft = deploy(bins, "Collectible");
-    String multi = deploy(bins, "Multi");
-    String proxy = deploy(bins, "UpgradeableProxy");
-    String owners = deploy(bins, "Owners");
-    String token = deploy(bins, "PermitToken");
-    String relayer = deploy(bins, "Relayer");
-    String factory = deploy(bins, "Factory");
+    String nft = deploy("Collectible");
+    String multi = deploy("Multi");
+    String proxy = deploy("UpgradeableProxy");
+    String owners = deploy("Owners");
+    String token = deploy("PermitToken");
+    String relayer = deploy("Relayer");
+    String factory = deploy("Factory");
     long deadline = java.time.Instant.now().getEpochSecond() + 3600;
 
     send(alice, nft, BigInteger.ZERO, call("mint", addr(alice), new Uint256(77)));

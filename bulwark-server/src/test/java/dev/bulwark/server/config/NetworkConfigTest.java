@@ -30,6 +30,9 @@ final class NetworkConfigTest {
                 confirmations: 12
                 start_block: latest
                 watch: [ "0x28C6c06298d514Db089934071355E5743bf21d60" ]
+                prices:
+                  native: "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419"
+                  "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48": 1.0
             """);
     ConfigLoader.Loaded loaded = new ConfigLoader(Map.of()).load(Optional.of(f), Map.of());
     Config.Network n = loaded.config().networks().get(0);
@@ -39,6 +42,10 @@ final class NetworkConfigTest {
     assertThat(n.rpcUrls()).extracting(Secret::reveal).hasSize(2);
     assertThat(n.rpcTimeout()).isEqualTo(java.time.Duration.ofSeconds(3));
     assertThat(n.watch()).containsExactly("0x28c6c06298d514db089934071355e5743bf21d60");
+    assertThat(n.prices())
+        .containsEntry(
+            "native", new Config.Price(null, "0x5f4ec3df9cbd43714fe2740f5e3616155c5b8419"))
+        .containsEntry("0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48", new Config.Price(1.0, null));
     assertThat(String.join("\n", loaded.describe()))
         .contains("network eip155:1")
         .contains("https://mainnet.example.org/****, https://backup.example.net:8443/****")
@@ -63,6 +70,10 @@ final class NetworkConfigTest {
                 confirmations: many
                 watch: [0x12]
                 rpc_timeout: soon
+                prices:
+                  USDC: 1.0
+                  "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48": free
+                  native: -3
             """);
     ConfigException e =
         catchThrowableOfType(
@@ -71,10 +82,16 @@ final class NetworkConfigTest {
         .extracting(Problem::toString)
         .containsExactly(
             f
-                + ":4:5 networks.colour: unknown key; expected batch, chain_id, concurrency, confirmations, id, native_asset, organisation, poll_interval, rpc, rpc_timeout, start_block, traces, watch, ws",
+                + ":4:5 networks.colour: unknown key; expected batch, chain_id, concurrency, confirmations, id, native_asset, organisation, poll_interval, prices, rpc, rpc_timeout, start_block, traces, watch, ws",
             f + ":2:9 networks.id: 'ethereum' is not an EVM CAIP-2 id such as eip155:1",
             f + ":3:10 networks.rpc: expected an http(s):// JSON-RPC URL",
             f + ":2:5 networks.organisation: missing",
+            f
+                + ":12:7 networks.prices: 'USDC' is not an asset; write a token's address (0x and 40 hex digits) or native",
+            f
+                + ":13:53 networks.prices: 'free' is neither a positive USD price nor a price feed's address (0x and 40 hex digits)",
+            f
+                + ":14:15 networks.prices: '-3' is neither a positive USD price nor a price feed's address (0x and 40 hex digits)",
             f + ":7:29 networks.rpc: expected an http(s):// JSON-RPC URL",
             f + ":10:18 networks.rpc_timeout: not a duration; write e.g. 10s",
             f

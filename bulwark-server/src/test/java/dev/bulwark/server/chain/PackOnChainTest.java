@@ -1,0 +1,204 @@
+package dev.bulwark.server.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulwark.engine.detect.Alert;
+import dev.bulwark.engine.detect.Detector;
+import dev.bulwark.engine.detect.Engine;
+import dev.bulwark.engine.detect.Entity;
+import dev.bulwark.engine.detect.Severity;
+import dev.bulwark.engine.detect.State;
+import dev.bulwark.engine.event.Address;
+import dev.bulwark.engine.event.Event;
+import dev.bulwark.engine.pack.Pack;
+import dev.bulwark.server.auth.TokenStore;
+import dev.bulwark.server.config.Config;
+import dev.bulwark.server.db.Database;
+import dev.bulwark.server.db.TestDatabases;
+import dev.bulwark.server.detect.RuleLoader;
+import dev.bulwark.server.ingest.EventStore;
+import dev.bulwark.server.ingest.IngestService;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.Type;
+import org.web3j.abi.datatypes.Utf8String;
+import org.web3j.abi.datatypes.generated.Int256;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.abi.datatypes.generated.Uint8;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+
+/**
+ * The built-in pack end to end: attacks carried out on a real anvil node with contracts compiled by
+ * solc-js, read by the EVM source, and judged by every pack rule and detector.
+ */
+final class PackOnChainTest {
+  private static final BigInteger E18 = BigInteger.TEN.pow(18);
+
+  @TempDir Path dir;
+  private Anvil anvil;
+  private Database db;
+  private EventStore events;
+  private IngestService ingest;
+  private long org;
+  private List<String> accounts;
+
+  @BeforeEach
+  void start() throws Exception {
+    anvil = new Anvil();
+    accounts = anvil.accounts();
+    db = Database.open(TestDatabases.h2(dir.resolve("data")));
+    events = new EventStore(db.jdbi(), Clock.systemUTC());
+    ingest = new IngestService(1000, events, new SimpleMeterRegistry(), () -> {});
+    org = new TokenStore(db.jdbi(), Clock.systemUTC()).organisation("acme").id();
+  }
+
+  @AfterEach
+  void stop() {
+    db.close();
+    anvil.close();
+  }
+
+  /** Reads the chain from block 0 with these prices and returns what was stored. */
+  private List<Event> read(Map<String, Config.Price> prices) {
+    try (EvmSource source =
+        new EvmSource(
+            new EvmSource.Network(
+                "eip155:31337",
+                List.of(anvil.url),
+                Optional.empty(),
+                Duration.ofSeconds(5),
+                31337,
+                0,
+                Duration.ofSeconds(1),
+                Optional.of(0L),
+                "ETH",
+                1000,
+                2,
+                false,
+                Set.of(),
+                prices),
+            org,
+            db.jdbi(),
+            ingest,
+            Clock.systemUTC(),
+            new SimpleMeterRegistry())) {
+      source.pollOnce();
+    }
+    return events.readAfter(0, 100_000).stream().map(EventStore.Stored::event).toList();
+  }
+
+  /** Every alert of the built-in pack (rules and code detectors) on these events. */
+  private static List<Alert> pack(List<Event> events) {
+    List<Detector> detectors = new ArrayList<>(new RuleLoader().loadPack());
+    detectors.addAll(Pack.detectors());
+    Engine engine = new Engine(detectors, State.inMemory());
+    List<Alert> alerts = new ArrayList<>();
+    events.forEach(e -> alerts.addAll(engine.process(e)));
+    alerts.addAll(engine.flush());
+    return alerts;
+  }
+
+  private TransactionReceipt send(String from, String to, String data) throws Exception {
+    TransactionReceipt r =
+        anvil.mine(
+            new Transaction(
+                from, null, null, BigInteger.valueOf(5_000_000), to, BigInteger.ZERO, data));
+    assertThat(r.isStatusOK()).as("transaction %s succeeded", data.substring(0, 10)).isTrue();
+    return r;
+  }
+
+  private String deploy(String from, String contract, Type<?>... args) throws Exception {
+    StringBuilder code = new StringBuilder(Anvil.compile(dir, "Defi.sol", contract));
+    if (args.length > 0) {
+      code.append(FunctionEncoder.encodeConstructor(List.of(args)));
+    }
+    return send(from, null, code.toString()).getContractAddress();
+  }
+
+  private static String call(String name, Type<?>... args) {
+    return FunctionEncoder.encode(new Function(name, List.of(args), List.of()));
+  }
+
+  private static org.web3j.abi.datatypes.Address addr(String a) {
+    return new org.web3j.abi.datatypes.Address(a);
+  }
+
+  private String coin(String from, String symbol, BigInteger supply) throws Exception {
+    return deploy(from, "Coin", new Utf8String(symbol), new Uint8(18), new Uint256(supply));
+  }
+
+  private static BigInteger whole(long n) {
+    return BigInteger.valueOf(n).multiply(E18);
+  }
+
+  private static List<Alert> of(List<Alert> alerts, String rule) {
+    return alerts.stream().filter(a -> a.rule().equals(rule)).toList();
+  }
+
+  @Test
+  void aFlashLoanThatInflatesABalanceToDrainARewardVaultIsCritical() throws Exception {
+    String team = accounts.get(0);
+    String attacker = accounts.get(5);
+    String stake = coin(team, "STK", whole(10_000_000));
+    String reward = coin(team, "RWD", whole(1_000_000));
+    String feed = deploy(team, "UsdFeed", new Int256(BigInteger.valueOf(2000_00000000L)));
+    String lender = deploy(team, "Lender");
+    String vault = deploy(team, "RewardVault", addr(stake), addr(reward));
+    send(team, stake, call("transfer", addr(lender), new Uint256(whole(5_000_000))));
+    send(team, reward, call("transfer", addr(vault), new Uint256(whole(1000))));
+    String exploit = deploy(attacker, "FlashAttacker", addr(lender), addr(vault));
+    send(team, stake, call("transfer", addr(exploit), new Uint256(whole(5000)))); // the fee
+    TransactionReceipt attack =
+        send(attacker, exploit, call("attack", new Uint256(whole(5_000_000))));
+
+    List<Event> read =
+        read(
+            Map.of(
+                stake.toLowerCase(), new Config.Price(1.0, null),
+                reward.toLowerCase(), new Config.Price(null, feed.toLowerCase())));
+    assertThat(read)
+        .as("the reward left the vault priced by the feed at $2,000")
+        .anySatisfy(
+            e -> {
+              assertThat(e.type()).isEqualTo("chain.transfer");
+              assertThat(e.from()).isEqualTo(Address.parse(vault.toLowerCase()).checksummed());
+              assertThat(e.amountUsd()).isEqualTo(2_000_000.0);
+            });
+    List<Alert> flash = of(pack(read), "chain.flash-loan-exploit");
+    assertThat(flash)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+              assertThat(a.evidence().txHashes()).containsExactly(attack.getTransactionHash());
+              assertThat(a.title())
+                  .isEqualTo(
+                      "Flash-loan exploit: %s gained $1,995,000 in one transaction"
+                          .formatted(attacker.toLowerCase()));
+              assertThat(a.summary())
+                  .contains("a Balancer/Maker flash loan from " + lender.toLowerCase())
+                  .contains("+1000 RWD")
+                  .contains("-5000 STK")
+                  .contains(vault.toLowerCase() + " lost $2,000,000");
+              assertThat(a.entities())
+                  .contains(
+                      new Entity(Entity.Kind.CONTRACT, exploit.toLowerCase(), Entity.Role.ATTACKER),
+                      new Entity(Entity.Kind.ADDRESS, vault.toLowerCase(), Entity.Role.VICTIM));
+            });
+  }
+}
