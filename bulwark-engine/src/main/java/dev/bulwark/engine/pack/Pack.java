@@ -22,6 +22,7 @@ public final class Pack {
         new KeyCompromise(),
         new FakeToken(),
         new BurstDrain(),
-        new FlashLoanExploit());
+        new FlashLoanExploit(),
+        new RugPull());
   }
 }

@@ -16,11 +16,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Oracle / price manipulation: a Uniswap-v2-style pool whose price (reserve1 / reserve0, from its
- * {@code Sync} logs) moves more than 30 % away from where the previous transaction left it, at any
- * point within one transaction — the push-exploit-restore shape of flash-loan price manipulation,
- * which can end the transaction near the starting price. One alert per pool and transaction. Thin
- * pools swing on honest trades too: watch the pools your protocol prices from.
+ * Oracle / price manipulation: a Uniswap-style pool whose price (v2: reserve1 / reserve0, from its
+ * {@code Sync} logs; v3: {@code sqrtPriceX96} of its {@code Swap} logs, squared) moves more than 30
+ * % away from where the previous transaction left it, at any point within one transaction — the
+ * push-exploit-restore shape of flash-loan price manipulation, which can end the transaction near
+ * the starting price. One alert per pool and transaction. Thin pools swing on honest trades too:
+ * watch the pools your protocol prices from.
  */
 public final class PriceSwing implements Detector {
   public static final String ID = "chain.price-manipulation";
@@ -55,13 +56,17 @@ public final class PriceSwing implements Detector {
 
   @Override
   public List<Alert> inspect(Event e, State state) {
-    if (!"uniswap_v2_sync".equals(e.attrs().get("kind"))
+    Object kind = e.attrs().get("kind");
+    if (!("uniswap_v2_sync".equals(kind) || "uniswap_v3_swap".equals(kind))
         || !(e.attrs().get("contract") instanceof String contract)
         || !(e.attrs().get("args") instanceof Map<?, ?> args)
         || e.tx() == null) {
       return List.of();
     }
-    double price = price(args.get("reserve0"), args.get("reserve1"));
+    double price =
+        "uniswap_v3_swap".equals(kind)
+            ? sqrtPrice(args.get("sqrtPriceX96"))
+            : price(args.get("reserve0"), args.get("reserve1"));
     if (Double.isNaN(price)) {
       return List.of();
     }
@@ -91,7 +96,7 @@ public final class PriceSwing implements Detector {
             ID,
             Severity.HIGH,
             "Pool %s price moved %+.0f%% within one transaction".formatted(contract, move * 100),
-            "In tx %s the pool's price (reserve1/reserve0) went from %.6g to %.6g (%+.0f%%), more than %.0f%% within one transaction: the shape of price manipulation."
+            "In tx %s the pool's price (token1 per token0) went from %.6g to %.6g (%+.0f%%), more than %.0f%% within one transaction: the shape of price manipulation."
                 .formatted(e.tx(), pool.settled, price, move * 100, THRESHOLD * 100),
             e.time(),
             List.of(new Entity(Entity.Kind.CONTRACT, contract, Entity.Role.VICTIM)),
@@ -99,6 +104,16 @@ public final class PriceSwing implements Detector {
             List.of("defi", "oracle-manipulation", "stage.exploitation"),
             Severity.HIGH.defaultScore(),
             dedup));
+  }
+
+  /** Uniswap v3: the price is (sqrtPriceX96 / 2^96)^2, token1 per token0 in raw units. */
+  private static double sqrtPrice(Object sqrtPriceX96) {
+    try {
+      double root = new BigDecimal(String.valueOf(sqrtPriceX96)).doubleValue() / Math.pow(2, 96);
+      return root > 0 && Double.isFinite(root) ? root * root : Double.NaN;
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
   }
 
   private static double price(Object r0, Object r1) {

@@ -62,4 +62,48 @@ final class PriceSwingTest {
                     sync("d4", 1_050_000, 1_905_000_000L))))
         .isEmpty();
   }
+
+  private Event v3Swap(String tx, java.math.BigInteger sqrtPriceX96) {
+    return new Event(
+        "v" + (seq++),
+        "chain.log",
+        T.plusSeconds(seq),
+        null,
+        null,
+        null,
+        null,
+        "eip155:1",
+        null,
+        null,
+        null,
+        null,
+        POOL,
+        "0x" + tx.repeat(64 / tx.length()),
+        Map.of(
+            "kind",
+            "uniswap_v3_swap",
+            "contract",
+            POOL,
+            "args",
+            Map.of("sqrtPriceX96", sqrtPriceX96.toString(), "tick", 0L)));
+  }
+
+  @Test
+  void aUniswapV3PoolIsReadFromSqrtPriceX96() {
+    java.math.BigInteger q96 = java.math.BigInteger.TWO.pow(96);
+    List<Alert> alerts =
+        Detectors.run(
+            new PriceSwing(),
+            List.of(
+                v3Swap("c1", q96.multiply(java.math.BigInteger.valueOf(40))), // price 1600
+                v3Swap("d2", q96.multiply(java.math.BigInteger.valueOf(41))), // 1681: +5 %
+                v3Swap("e3", q96.multiply(java.math.BigInteger.valueOf(60))))); // 3600 vs 1681
+    assertThat(alerts)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.title()).contains("+114%");
+              assertThat(a.evidence().txHashes()).containsExactly("0x" + "e3".repeat(32));
+            });
+  }
 }

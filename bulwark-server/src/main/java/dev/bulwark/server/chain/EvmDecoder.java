@@ -385,6 +385,11 @@ final class EvmDecoder {
       case "safe_added_owner", "safe_removed_owner" -> to = address((String) args.get("owner"));
       case "paused", "unpaused" -> from = address((String) args.get("account"));
       case "tornado_withdrawal" -> to = address((String) args.get("to"));
+      case "uniswap_v2_burn" -> {
+        from = address((String) args.get("sender"));
+        to = address((String) args.get("to"));
+      }
+      case "uniswap_v2_pair_created" -> to = address((String) args.get("pair"));
       case "usdc_blacklisted" -> to = address((String) args.get("account"));
       case "usdt_added_blacklist" -> to = address((String) args.get("user"));
       default -> {

@@ -172,6 +172,24 @@ final class LogCatalog {
                   p("tick", "int24"))),
           new Spec(
               "chain.log",
+              "uniswap_v2_burn",
+              "Burn(address,uint256,uint256,address)",
+              List.of(
+                  ix("sender", "address"),
+                  p("amount0", "uint256"),
+                  p("amount1", "uint256"),
+                  ix("to", "address"))),
+          new Spec(
+              "chain.log",
+              "uniswap_v2_pair_created",
+              "PairCreated(address,address,address,uint256)",
+              List.of(
+                  ix("token0", "address"),
+                  ix("token1", "address"),
+                  p("pair", "address"),
+                  p("index", "uint256"))),
+          new Spec(
+              "chain.log",
               "uniswap_v2_sync",
               "Sync(uint112,uint112)",
               List.of(p("reserve0", "uint112"), p("reserve1", "uint112"))),

@@ -190,6 +190,8 @@ final class EvmDecoderTest {
     "'Swap(address,uint256,uint256,uint256,uint256,address)', 0xd78ad95f",
     "'Swap(address,address,int256,int256,uint160,uint128,int24)', 0xc42079f9",
     "'Sync(uint112,uint112)', 0x1c411e9a",
+    "'Burn(address,uint256,uint256,address)', 0xdccd412f",
+    "'PairCreated(address,address,address,uint256)', 0x0d3648bd",
     "'Withdrawal(address,bytes32,address,uint256)', 0xe9e508ba",
     "'Deposit(bytes32,uint32,uint256)', 0xa945e51e",
     "Blacklisted(address), 0xffa4e618",

@@ -201,4 +201,54 @@ final class PackOnChainTest {
                       new Entity(Entity.Kind.ADDRESS, vault.toLowerCase(), Entity.Role.VICTIM));
             });
   }
+
+  @Test
+  void aDeployerDumpingThenPullingTheLiquidityOfItsNewTokenIsCaughtTwice() throws Exception {
+    String team = accounts.get(0);
+    String rugger = accounts.get(6);
+    String lp = accounts.get(7);
+    String stake = coin(team, "STK", whole(10_000_000));
+    send(team, stake, call("transfer", addr(rugger), new Uint256(whole(100_000))));
+    send(team, stake, call("transfer", addr(lp), new Uint256(whole(20_000))));
+    String moon = coin(rugger, "MOON", whole(1_000_000));
+    String pair = deploy(rugger, "Pair", addr(moon), addr(stake));
+    send(rugger, moon, call("transfer", addr(pair), new Uint256(whole(500_000))));
+    send(rugger, stake, call("transfer", addr(pair), new Uint256(whole(50_000))));
+    send(rugger, pair, call("mint", addr(rugger)));
+    // an ordinary provider comes and goes
+    send(rugger, moon, call("transfer", addr(lp), new Uint256(whole(100_000))));
+    send(lp, moon, call("transfer", addr(pair), new Uint256(whole(100_000))));
+    send(lp, stake, call("transfer", addr(pair), new Uint256(whole(10_000))));
+    send(lp, pair, call("mint", addr(lp)));
+    TransactionReceipt leaves = send(lp, pair, call("burn", addr(lp)));
+    // the deployer dumps its own token into the pool, then takes everything out
+    send(rugger, moon, call("transfer", addr(pair), new Uint256(whole(300_000))));
+    TransactionReceipt dump =
+        send(rugger, pair, call("swap0", new Uint256(whole(300_000)), addr(rugger)));
+    TransactionReceipt pull = send(rugger, pair, call("burn", addr(rugger)));
+
+    List<Alert> alerts = pack(read(Map.of()));
+    assertThat(of(alerts, "chain.rug-pull"))
+        .as("only the deployer's removal")
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+              assertThat(a.title())
+                  .isEqualTo(
+                      "Rug pull: the deployer of %s removed 100%% of pool %s"
+                          .formatted(moon.toLowerCase(), pair.toLowerCase()));
+              assertThat(a.evidence().txHashes()).containsExactly(pull.getTransactionHash());
+              assertThat(a.entities())
+                  .contains(
+                      new Entity(Entity.Kind.ADDRESS, rugger.toLowerCase(), Entity.Role.ATTACKER));
+            });
+    assertThat(of(alerts, "chain.price-manipulation"))
+        .as("the dump moved the pool's price by more than 30 % in one transaction")
+        .anySatisfy(
+            a -> assertThat(a.evidence().txHashes()).containsExactly(dump.getTransactionHash()));
+    assertThat(alerts)
+        .as("nothing about the honest provider's exit")
+        .noneMatch(a -> a.evidence().txHashes().contains(leaves.getTransactionHash()));
+  }
 }
