@@ -181,3 +181,25 @@ contract Pair {
         emit Swap(msg.sender, amountIn, 0, 0, out, to);
     }
 }
+
+// Pays out like a Tornado Cash pool and logs its Withdrawal event (the deposit side is left out).
+contract Mixer {
+    event Withdrawal(address to, bytes32 nullifierHash, address indexed relayer, uint256 fee);
+
+    receive() external payable {}
+
+    function withdraw(address payable to, bytes32 nullifierHash, address relayer, uint256 fee) external {
+        (bool ok, ) = to.call{value: 1 ether - fee}("");
+        require(ok, "pay");
+        emit Withdrawal(to, nullifierHash, relayer, fee);
+    }
+}
+
+// Stands in for an attack contract: anything that can be deployed and called.
+contract Probe {
+    uint256 public calls;
+
+    function poke() external {
+        calls++;
+    }
+}

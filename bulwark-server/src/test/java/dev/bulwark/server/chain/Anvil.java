@@ -33,8 +33,16 @@ public final class Anvil implements AutoCloseable {
     this(TOOLS);
   }
 
-  /** An anvil from the npm {@code .bin} directory {@code tools}. */
-  public Anvil(Path tools) throws IOException, InterruptedException {
+  /**
+   * An anvil that reports {@code chainId}: 1 makes it pass for Ethereum mainnet where a detection
+   * knows mainnet's official contracts.
+   */
+  public static Anvil withChainId(long chainId) throws IOException, InterruptedException {
+    return new Anvil(TOOLS, "--chain-id", Long.toString(chainId));
+  }
+
+  /** An anvil from the npm {@code .bin} directory {@code tools}, with extra arguments. */
+  public Anvil(Path tools, String... extra) throws IOException, InterruptedException {
     Path binary = tools.resolve("anvil");
     if (!Files.isExecutable(binary)) {
       throw new IllegalStateException(
@@ -47,8 +55,9 @@ public final class Anvil implements AutoCloseable {
       port = s.getLocalPort();
     }
     cache = Files.createTempDirectory("anvil-cache");
-    process =
-        new ProcessBuilder(
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
                 binary.toString(),
                 "--host",
                 "127.0.0.1",
@@ -56,7 +65,10 @@ public final class Anvil implements AutoCloseable {
                 Integer.toString(port),
                 "--cache-path",
                 cache.toString(),
-                "--silent")
+                "--silent"));
+    command.addAll(List.of(extra));
+    process =
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
@@ -118,6 +130,30 @@ public final class Anvil implements AutoCloseable {
               .findFirst()
               .orElseThrow(() -> new IllegalStateException(file + " has no contract " + contract));
       return "0x" + Files.readString(bin).trim();
+    }
+  }
+
+  /**
+   * Lets transactions be sent from {@code address} without its key, with 100 ETH to pay for them
+   * ({@code anvil_impersonateAccount}, {@code anvil_setBalance}): an attacker's vanity address.
+   */
+  public void impersonate(String address) throws IOException {
+    for (var request :
+        List.of(
+            new org.web3j.protocol.core.Request<>(
+                "anvil_impersonateAccount",
+                List.of(address),
+                new HttpService(url),
+                org.web3j.protocol.core.methods.response.VoidResponse.class),
+            new org.web3j.protocol.core.Request<>(
+                "anvil_setBalance",
+                List.of(address, "0x56bc75e2d63100000"),
+                new HttpService(url),
+                org.web3j.protocol.core.methods.response.VoidResponse.class))) {
+      var response = request.send();
+      if (response.hasError()) {
+        throw new IOException(request.getMethod() + ": " + response.getError().getMessage());
+      }
     }
   }
 

@@ -56,6 +56,7 @@ final class PackOnChainTest {
   private IngestService ingest;
   private long org;
   private List<String> accounts;
+  private long chainId = 31337;
 
   @BeforeEach
   void start() throws Exception {
@@ -78,11 +79,11 @@ final class PackOnChainTest {
     try (EvmSource source =
         new EvmSource(
             new EvmSource.Network(
-                "eip155:31337",
+                "eip155:" + chainId,
                 List.of(anvil.url),
                 Optional.empty(),
                 Duration.ofSeconds(5),
-                31337,
+                chainId,
                 0,
                 Duration.ofSeconds(1),
                 Optional.of(0L),
@@ -114,11 +115,15 @@ final class PackOnChainTest {
   }
 
   private TransactionReceipt send(String from, String to, String data) throws Exception {
+    return send(from, to, BigInteger.ZERO, data);
+  }
+
+  private TransactionReceipt send(String from, String to, BigInteger value, String data)
+      throws Exception {
     TransactionReceipt r =
         anvil.mine(
-            new Transaction(
-                from, null, null, BigInteger.valueOf(5_000_000), to, BigInteger.ZERO, data));
-    assertThat(r.isStatusOK()).as("transaction %s succeeded", data.substring(0, 10)).isTrue();
+            new Transaction(from, null, null, BigInteger.valueOf(5_000_000), to, value, data));
+    assertThat(r.isStatusOK()).as("transaction %s succeeded", r.getTransactionHash()).isTrue();
     return r;
   }
 
@@ -250,5 +255,93 @@ final class PackOnChainTest {
     assertThat(alerts)
         .as("nothing about the honest provider's exit")
         .noneMatch(a -> a.evidence().txHashes().contains(leaves.getTransactionHash()));
+  }
+
+  private static String fresh(String prefix, String suffix) {
+    return "0x" + prefix + "5eed".repeat(8) + suffix;
+  }
+
+  @Test
+  void aPoisonerPlantsAFakeUsdtTransferFromALookAlikeAndTheVictimPaysIt() throws Exception {
+    anvil.close();
+    anvil = Anvil.withChainId(1); // mainnet's id: the official USDT is known there
+    accounts = anvil.accounts();
+    chainId = 1;
+    String victim = accounts.get(1);
+    String supplier = accounts.get(2).toLowerCase();
+    String imitator = fresh(supplier.substring(2, 6), supplier.substring(38));
+    assertThat(imitator).isNotEqualTo(supplier).hasSize(42);
+    anvil.impersonate(imitator);
+    BigInteger oneEth = E18;
+    send(victim, supplier, oneEth, null); // the real supplier, paid every month
+    String fakeUsdt =
+        deploy(imitator, "Coin", new Utf8String("USDT"), new Uint8(6), new Uint256(whole(1)));
+    TransactionReceipt planted =
+        send(imitator, fakeUsdt, call("transfer", addr(victim), new Uint256(BigInteger.ZERO)));
+    TransactionReceipt mistake = send(victim, imitator, oneEth, null);
+
+    List<Alert> alerts = pack(read(Map.of()));
+    assertThat(of(alerts, "chain.fake-token"))
+        .as("a USDT that is not Tether's contract")
+        .anySatisfy(
+            a -> assertThat(a.evidence().txHashes()).containsExactly(planted.getTransactionHash()));
+    assertThat(of(alerts, "chain.address-poisoning"))
+        .anySatisfy(
+            a -> {
+              assertThat(a.severity()).isEqualTo(Severity.MEDIUM);
+              assertThat(a.evidence().txHashes()).containsExactly(planted.getTransactionHash());
+              assertThat(a.title()).containsIgnoringCase(imitator).containsIgnoringCase(supplier);
+            })
+        .anySatisfy(
+            a -> {
+              assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+              assertThat(a.evidence().txHashes()).containsExactly(mistake.getTransactionHash());
+            });
+  }
+
+  @Test
+  void threeWalletsEmptyingIntoOneFreshAddressLookLikeAStolenKey() throws Exception {
+    String sink = fresh("dead", "beef");
+    List<String> txs = new ArrayList<>();
+    for (int i = 2; i <= 4; i++) {
+      txs.add(send(accounts.get(i), sink, whole(900), null).getTransactionHash());
+    }
+    List<Alert> alerts = of(pack(read(Map.of())), "chain.key-compromise");
+    assertThat(alerts)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.severity()).isEqualTo(Severity.HIGH);
+              assertThat(a.evidence().txHashes()).isSubsetOf(txs);
+              assertThat(a.title()).containsIgnoringCase(sink);
+            });
+  }
+
+  @Test
+  void anAddressFundedByTheMixerDeploysAContractAndUsesIt() throws Exception {
+    String team = accounts.get(0);
+    String relayer = accounts.get(3);
+    String attacker = fresh("0bad", "f00d");
+    String mixer = deploy(team, "Mixer");
+    send(team, mixer, whole(10), null);
+    send(
+        relayer,
+        mixer,
+        call(
+            "withdraw",
+            addr(attacker),
+            new org.web3j.abi.datatypes.generated.Bytes32(new byte[32]),
+            addr(relayer),
+            new Uint256(BigInteger.TEN.pow(16))));
+    anvil.impersonate(attacker);
+    String probe = deploy(attacker, "Probe");
+    TransactionReceipt use = send(attacker, probe, call("poke"));
+
+    List<Alert> alerts = of(pack(read(Map.of())), "chain.mixer-funded-deployer");
+    assertThat(alerts)
+        .extracting(Alert::severity)
+        .containsExactly(Severity.LOW, Severity.HIGH, Severity.CRITICAL);
+    assertThat(alerts.get(2).evidence().txHashes()).containsExactly(use.getTransactionHash());
+    assertThat(alerts.get(1).title()).containsIgnoringCase(probe);
   }
 }
