@@ -37,8 +37,11 @@ public final class OneHopExposure implements Detector {
     this.indexes = indexes;
   }
 
-  /** Address one hop from a listed one → the listed address, the indicator, when. */
-  record Hop(String listed, String indicator, String name, Instant at) {}
+  /**
+   * Address one hop from a listed one → the listed address, the indicator, when, and in which
+   * transaction (null off-chain).
+   */
+  record Hop(String listed, String indicator, String name, Instant at, String tx) {}
 
   static final class Book {
     final Map<String, Hop> hops = new LinkedHashMap<>();
@@ -65,21 +68,28 @@ public final class OneHopExposure implements Detector {
       if (listed != null && listed(e.to(), e.time()) == null) {
         String key = Observable.wallet(e.to()).value();
         book.hops.put(
-            key, new Hop(e.from(), listed.indicator().id(), listed.indicator().name(), e.time()));
+            key,
+            new Hop(
+                e.from(), listed.indicator().id(), listed.indicator().name(), e.time(), e.tx()));
         while (book.hops.size() > LIMIT) {
           book.hops.remove(book.hops.keySet().iterator().next());
         }
         return List.of(); // the transfer itself is the listed address's, not ours
       }
     }
+    if (e.type().equals("chain.transaction") && e.amount() != null && e.amount().signum() > 0) {
+      return List.of(); // its value transfer is the event that speaks for it
+    }
     for (String side : new String[] {e.to(), e.from()}) {
       if (side == null) {
         continue;
       }
       Hop hop = book.hops.get(Observable.wallet(side).value());
+      // blocks a second apart share a timestamp: the same transaction is what must not count
       if (hop == null
           || hop.at().isBefore(e.time().minus(MEMORY))
-          || !hop.at().isBefore(e.time())) {
+          || hop.at().isAfter(e.time())
+          || hop.tx() != null && hop.tx().equals(e.tx())) {
         continue;
       }
       String dedup = ID + "|" + e.id() + "|" + side.toLowerCase(java.util.Locale.ROOT);
@@ -122,7 +132,8 @@ public final class OneHopExposure implements Detector {
                     .put("listed", h.listed())
                     .put("indicator", h.indicator())
                     .put("name", h.name())
-                    .put("at", h.at().toString()));
+                    .put("at", h.at().toString())
+                    .put("tx", h.tx()));
     return n;
   }
 
@@ -138,7 +149,8 @@ public final class OneHopExposure implements Detector {
                         x.getValue().get("listed").asText(),
                         x.getValue().get("indicator").asText(),
                         x.getValue().get("name").asText(),
-                        Instant.parse(x.getValue().get("at").asText()))));
+                        Instant.parse(x.getValue().get("at").asText()),
+                        x.getValue().path("tx").asText(null))));
     return b;
   }
 

@@ -68,7 +68,7 @@ public final class AddressPoisoning implements Detector {
 
   @Override
   public List<Alert> inspect(Event e, State state) {
-    if (e.from() == null || e.to() == null || e.amount() == null) {
+    if (e.from() == null || e.to() == null || e.amount() == null || Pack.context(e)) {
       return List.of();
     }
     Book book = state.entry(ID, BOOK, Book::new);

@@ -55,7 +55,10 @@ public final class BurstDrain implements Detector {
 
   @Override
   public List<Alert> inspect(Event e, State state) {
-    if (e.from() == null || e.amount() == null || e.amount().signum() <= 0) {
+    if (e.from() == null
+        || e.amount() == null
+        || e.amount().signum() <= 0
+        || !Pack.sentByWatched(e)) {
       return List.of();
     }
     String key = e.from().toLowerCase(Locale.ROOT);

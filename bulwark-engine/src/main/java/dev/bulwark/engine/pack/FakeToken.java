@@ -90,6 +90,7 @@ public final class FakeToken implements Detector {
   @Override
   public List<Alert> inspect(Event e, State state) {
     if (!(e.attrs().get("symbol") instanceof String symbol)
+        || Pack.context(e)
         || e.asset() == null
         || e.chain() == null) {
       return List.of();

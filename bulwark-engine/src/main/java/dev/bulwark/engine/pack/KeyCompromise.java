@@ -73,6 +73,9 @@ public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
     while (book.senders.size() > SENDERS) {
       book.senders.remove(book.senders.keySet().iterator().next());
     }
+    if (Pack.context(e)) {
+      return List.of(); // a third party's transfer: it teaches who sends, no more
+    }
     if (book.senders.containsKey(to)) {
       return List.of();
     }

@@ -10,6 +10,24 @@ import java.util.List;
 public final class Pack {
   private Pack() {}
 
+  /**
+   * Whether the event was kept only as context of a watched transaction ({@code attrs.watched =
+   * none}): it touches no watched address, so detections about the watched wallets' own activity
+   * skip it.
+   */
+  static boolean context(dev.bulwark.engine.event.Event e) {
+    return "none".equals(e.attrs().get("watched"));
+  }
+
+  /**
+   * Whether the event's sender may be a watched wallet: no watch list (everything is ours), or the
+   * sender is watched ({@code attrs.watched} {@code from} or {@code both}).
+   */
+  static boolean sentByWatched(dev.bulwark.engine.event.Event e) {
+    Object w = e.attrs().get("watched");
+    return w == null || "from".equals(w) || "both".equals(w);
+  }
+
   /** One instance of each; detectors keep their memory in the engine's state, not in fields. */
   public static List<Detector> detectors() {
     return List.of(

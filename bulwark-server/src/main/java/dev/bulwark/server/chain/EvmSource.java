@@ -250,7 +250,15 @@ public final class EvmSource implements AutoCloseable {
           kept.add(e.tx());
         }
       }
-      events.removeIf(e -> !(e.tx() != null ? kept.contains(e.tx()) : watched(e)));
+      List<Event> keep = new java.util.ArrayList<>(events.size());
+      for (Event e : events) {
+        if (watched(e)) {
+          keep.add(e.withAttr("watched", side(e)));
+        } else if (e.tx() != null && kept.contains(e.tx())) {
+          keep.add(e.withAttr("watched", "none")); // context: detections of our own skip it
+        }
+      }
+      events = keep;
     }
     List<Event> out = withCodeHashes(withDecimals(events), block);
     if (!network.prices().isEmpty()) {
@@ -348,6 +356,17 @@ public final class EvmSource implements AutoCloseable {
         || matches(e.asset())
         || (e.attrs() != null
             && (matches(e.attrs().get("contract")) || matches(e.attrs().get("token"))));
+  }
+
+  /**
+   * Which side of a watched event is watched: {@code from}, {@code to}, {@code both}, or {@code
+   * other} (the token or the emitting contract) — so that an outflow rule reads only transfers out
+   * of a watched wallet, not those into it.
+   */
+  private String side(Event e) {
+    boolean from = matches(e.from());
+    boolean to = matches(e.to());
+    return from && to ? "both" : from ? "from" : to ? "to" : "other";
   }
 
   private boolean matches(Object address) {

@@ -168,10 +168,20 @@ final class DemoCommand implements Callable<Integer> {
     alerts.forEach(a -> byRule.computeIfAbsent(a.rule(), k -> new ArrayList<>()).add(a));
     out.printf("%nattacks:%n");
     int caught = 0;
-    Set<String> expected = new java.util.HashSet<>();
+    Set<String> attackEvents = new java.util.HashSet<>();
+    day.attacks().forEach(a -> attackEvents.addAll(a.events()));
     for (DemoDay.Attack attack : day.attacks()) {
-      expected.addAll(attack.caughtBy());
-      List<String> by = attack.caughtBy().stream().filter(byRule::containsKey).toList();
+      // caught: every expected detection raised an alert whose evidence is this attack's events
+      List<String> by =
+          attack.caughtBy().stream()
+              .filter(
+                  rule ->
+                      byRule.getOrDefault(rule, List.of()).stream()
+                          .anyMatch(
+                              a ->
+                                  a.evidence().eventIds().stream()
+                                      .anyMatch(attack.events()::contains)))
+              .toList();
       boolean all = by.size() == attack.caughtBy().size();
       caught += all ? 1 : 0;
       out.printf(
@@ -194,7 +204,10 @@ final class DemoCommand implements Callable<Integer> {
               list.stream().max(Comparator.comparingInt(a -> a.severity().rank())).orElseThrow();
           out.printf("  %-42s %-28s %s%n", rule, severities, worst.title());
         });
-    long other = alerts.stream().filter(a -> !expected.contains(a.rule())).count();
+    long other =
+        alerts.stream()
+            .filter(a -> a.evidence().eventIds().stream().noneMatch(attackEvents::contains))
+            .count();
     out.printf("%nalerts on background traffic (false positives): %d%n", other);
   }
 

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * A realistic day at an exchange, generated from a seed: customers logging in from home, the odd
@@ -31,8 +32,15 @@ public final class DemoDay {
   /** An OFAC-listed Lazarus Group address (public SDN data). */
   public static final String LAZARUS = "0x098b716b8aaf21512996dc57eb0615e2383e2f96";
 
-  /** An attack woven into the day: when, what, and the detections expected to catch it. */
-  public record Attack(String name, Instant at, List<String> caughtBy) {}
+  /**
+   * An attack woven into the day: when, what, the detections expected to catch it, and the ids of
+   * its events (an alert whose evidence names none of them is about background traffic).
+   */
+  public record Attack(String name, Instant at, List<String> caughtBy, Set<String> events) {
+    Attack(String name, Instant at, List<String> caughtBy) {
+      this(name, at, caughtBy, new java.util.LinkedHashSet<>());
+    }
+  }
 
   private final Random random;
   private final List<Event> events = new ArrayList<>();
@@ -51,8 +59,12 @@ public final class DemoDay {
     d.background(customers);
     d.attacks();
     d.events.sort(Comparator.comparing(Event::time).thenComparing(Event::id));
-    d.attacks.sort(Comparator.comparing(Attack::at));
-    return new Day(List.copyOf(d.events), List.copyOf(d.attacks));
+    List<Attack> attacks =
+        d.attacks.stream()
+            .map(a -> new Attack(a.name(), a.at(), a.caughtBy(), Set.copyOf(a.events())))
+            .sorted(Comparator.comparing(Attack::at))
+            .toList();
+    return new Day(List.copyOf(d.events), attacks);
   }
 
   // --- background ------------------------------------------------------------------------------
@@ -144,6 +156,24 @@ public final class DemoDay {
               .attr("change_id", "wl-" + i)
               .attr("customer", "u-%04d".formatted(i)));
     }
+    // an arbitrage bot's flash loans through the exchange's watched listing pool, every hour:
+    // $900 000 borrowed, ~0.1 % kept; the events not touching the pool are context (watched: none)
+    String bot = address();
+    String botOwner = address();
+    String listingPool = address();
+    for (int i = 0; i < 24; i++) {
+      flashLoanTx(
+          DAY.plus(Duration.ofMinutes(60L * i + 7)),
+          botOwner,
+          bot,
+          900_000,
+          List.of(new long[] {900_000, 900_900 + random.nextInt(400)}),
+          null,
+          0,
+          listingPool);
+    }
+    // a young token's early liquidity provider takes its stake out: not the deployer
+    youngPool(DAY.plus(Duration.ofHours(6)), address(), address(), 40, false);
     // the hot wallet's routine Permit2 approval
     add(
         ev("chain.approval", DAY.plus(Duration.ofHours(8)))
@@ -199,6 +229,181 @@ public final class DemoDay {
     oneHop(at(17, 0));
     keyCompromise(at(2, 30));
     burst(at(4, 0));
+    flashLoanExploit(at(7, 30));
+    rugPull(at(21, 0));
+  }
+
+  private static final String USDC = "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48";
+  private static final String WETH = "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2";
+  private static final String AAVE_V3 = "0x87870bca3f3fd6335c3f4ce8392d69350b4fa4e2";
+  private static final String A_USDC = "0x98c23e9d8f34fefb1b7bd6a91b7ff122f4e16f5c";
+
+  /**
+   * One transaction with an Aave v3 flash loan of {@code borrowed} USDC: the loan, each {@code
+   * legs} swap out and back (USDC sent, USDC received) through a pool, the repayment, and — when
+   * {@code victim} is set — {@code stolen} USD worth of WETH taken from it and passed to the owner.
+   * Events a millisecond apart keep their order. With a {@code watched} pool the swaps go through
+   * it, and the events are marked as the EVM source marks a watched transaction's.
+   */
+  private void flashLoanTx(
+      Instant t,
+      String owner,
+      String borrower,
+      long borrowed,
+      List<long[]> legs,
+      String victim,
+      long stolen,
+      String watched) {
+    String tx = hash();
+    int[] ms = {0};
+    java.util.function.Supplier<Instant> next = () -> t.plusMillis(ms[0]++);
+    String none = watched == null ? null : "none";
+    add(mark(ev("chain.transaction", next.get()).chain().from(owner).to(borrower).tx(tx), none));
+    add(mark(usdc(next.get(), tx, A_USDC, borrower, borrowed), none));
+    for (long[] leg : legs) {
+      String pool = watched != null ? watched : address();
+      add(mark(usdc(next.get(), tx, borrower, pool, leg[0]), watched == null ? null : "to"));
+      add(mark(usdc(next.get(), tx, pool, borrower, leg[1]), watched == null ? null : "from"));
+    }
+    if (victim != null) {
+      long eth = stolen / 3000;
+      add(weth(next.get(), tx, victim, borrower, eth));
+      add(weth(next.get(), tx, borrower, owner, eth));
+    }
+    long premium = borrowed / 2000;
+    add(mark(usdc(next.get(), tx, borrower, A_USDC, borrowed + premium), none));
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("target", borrower);
+    args.put("initiator", borrower);
+    args.put("asset", USDC);
+    args.put("amount", BigDecimal.valueOf(borrowed).movePointRight(6).toPlainString());
+    args.put("premium", BigDecimal.valueOf(premium).movePointRight(6).toPlainString());
+    add(
+        mark(
+            ev("chain.log", next.get())
+                .chain()
+                .to(AAVE_V3)
+                .tx(tx)
+                .attr("kind", "aave_v3_flash_loan")
+                .attr("contract", AAVE_V3)
+                .attr("args", args),
+            none));
+  }
+
+  /** {@code attrs.watched} as the EVM source sets it under a watch list (null: no watch list). */
+  private static Builder mark(Builder b, String watched) {
+    return watched == null ? b : b.attr("watched", watched);
+  }
+
+  private Builder usdc(Instant t, String tx, String from, String to, long whole) {
+    return transfer(t, from, to, USDC, BigDecimal.valueOf(whole).movePointRight(6), "erc20", 6)
+        .tx(tx)
+        .usd(whole);
+  }
+
+  private Builder weth(Instant t, String tx, String from, String to, long whole) {
+    return transfer(t, from, to, WETH, BigDecimal.valueOf(whole).movePointRight(18), "erc20", 18)
+        .tx(tx)
+        .usd(whole * 3000.0);
+  }
+
+  private void flashLoanExploit(Instant t) {
+    attacks.add(
+        new Attack(
+            "a flash loan inflates a balance and drains a lending vault of $4.5 million",
+            t,
+            List.of("chain.flash-loan-exploit")));
+    String owner = address();
+    String borrower = address();
+    flashLoanTx(
+        t,
+        owner,
+        borrower,
+        20_000_000,
+        List.of(new long[] {20_000_000, 20_000_000}),
+        address(),
+        4_500_000,
+        null);
+  }
+
+  /**
+   * A token deployed at {@code t} minus a day by {@code deployer}, its pool funded, and at {@code
+   * t} {@code remover} taking {@code percent} % of the pool out.
+   */
+  private void youngPool(
+      Instant t, String deployer, String remover, int percent, boolean deployerRemoves) {
+    String token = address();
+    String pool = address();
+    add(
+        ev("chain.contract_created", t.minus(Duration.ofDays(1)))
+            .chain()
+            .from(deployer)
+            .to(token)
+            .tx(hash())
+            .attr("creator", deployer)
+            .attr("nonce", 0L));
+    String who = deployerRemoves ? deployer : remover;
+    String tx = hash();
+    int[] ms = {0};
+    java.util.function.Supplier<Instant> next = () -> t.plusMillis(ms[0]++);
+    long tokens = 1_000_000L * percent;
+    long eth = 3L * percent;
+    add(ev("chain.transaction", next.get()).chain().from(who).to(pool).tx(tx));
+    add(
+        transfer(
+                next.get(),
+                pool,
+                who,
+                token,
+                BigDecimal.valueOf(tokens).movePointRight(18),
+                "erc20",
+                18)
+            .tx(tx));
+    add(weth(next.get(), tx, pool, who, eth));
+    add(
+        ev("chain.log", next.get())
+            .chain()
+            .to(pool)
+            .tx(tx)
+            .attr("kind", "uniswap_v2_sync")
+            .attr("contract", pool)
+            .attr(
+                "args",
+                Map.of(
+                    "reserve0",
+                    BigDecimal.valueOf(1_000_000L * (100 - percent))
+                        .movePointRight(18)
+                        .toPlainString(),
+                    "reserve1",
+                    BigDecimal.valueOf(3L * (100 - percent)).movePointRight(18).toPlainString())));
+    add(
+        ev("chain.log", next.get())
+            .chain()
+            .from(who)
+            .to(who)
+            .tx(tx)
+            .attr("kind", "uniswap_v2_burn")
+            .attr("contract", pool)
+            .attr(
+                "args",
+                Map.of(
+                    "sender",
+                    who,
+                    "amount0",
+                    BigDecimal.valueOf(tokens).movePointRight(18).toPlainString(),
+                    "amount1",
+                    BigDecimal.valueOf(eth).movePointRight(18).toPlainString(),
+                    "to",
+                    who)));
+  }
+
+  private void rugPull(Instant t) {
+    attacks.add(
+        new Attack(
+            "the deployer of a day-old token pulls 98 % of its pool's liquidity",
+            t, List.of("chain.rug-pull")));
+    String deployer = address();
+    youngPool(t, deployer, deployer, 98, true);
   }
 
   private void burst(Instant t) {
@@ -527,7 +732,11 @@ public final class DemoDay {
   }
 
   private void add(Builder b) {
-    events.add(b.build());
+    Event e = b.build();
+    events.add(e);
+    if (!attacks.isEmpty()) {
+      attacks.get(attacks.size() - 1).events().add(e.id()); // background comes before attacks
+    }
   }
 
   private Builder ev(String type, Instant time) {

@@ -76,6 +76,11 @@ final class PackOnChainTest {
 
   /** Reads the chain from block 0 with these prices and returns what was stored. */
   private List<Event> read(Map<String, Config.Price> prices) {
+    return read(prices, Set.of());
+  }
+
+  /** As {@link #read(Map)}, keeping only the transactions that touch {@code watch}. */
+  private List<Event> read(Map<String, Config.Price> prices, Set<String> watch) {
     try (EvmSource source =
         new EvmSource(
             new EvmSource.Network(
@@ -91,7 +96,7 @@ final class PackOnChainTest {
                 1000,
                 2,
                 false,
-                Set.of(),
+                watch,
                 prices),
             org,
             db.jdbi(),
@@ -103,10 +108,13 @@ final class PackOnChainTest {
     return events.readAfter(0, 100_000).stream().map(EventStore.Stored::event).toList();
   }
 
-  /** Every alert of the built-in pack (rules and code detectors) on these events. */
-  private static List<Alert> pack(List<Event> events) {
+  /**
+   * Every alert of the built-in pack (rules and code detectors, and {@code more}) on these events.
+   */
+  private static List<Alert> pack(List<Event> events, Detector... more) {
     List<Detector> detectors = new ArrayList<>(new RuleLoader().loadPack());
     detectors.addAll(Pack.detectors());
+    detectors.addAll(List.of(more));
     Engine engine = new Engine(detectors, State.inMemory());
     List<Alert> alerts = new ArrayList<>();
     events.forEach(e -> alerts.addAll(engine.process(e)));
@@ -161,7 +169,15 @@ final class PackOnChainTest {
     String attacker = accounts.get(5);
     String stake = coin(team, "STK", whole(10_000_000));
     String reward = coin(team, "RWD", whole(1_000_000));
-    String feed = deploy(team, "UsdFeed", new Int256(BigInteger.valueOf(2000_00000000L)));
+    TransactionReceipt feedTx =
+        send(
+            team,
+            null,
+            Anvil.compile(dir, "Defi.sol", "UsdFeed")
+                + FunctionEncoder.encodeConstructor(
+                    List.of(new Int256(BigInteger.valueOf(2000_00000000L)))));
+    String feed = feedTx.getContractAddress();
+    String feedDeployment = feedTx.getTransactionHash();
     String lender = deploy(team, "Lender");
     String vault = deploy(team, "RewardVault", addr(stake), addr(reward));
     send(team, stake, call("transfer", addr(lender), new Uint256(whole(5_000_000))));
@@ -171,11 +187,23 @@ final class PackOnChainTest {
     TransactionReceipt attack =
         send(attacker, exploit, call("attack", new Uint256(whole(5_000_000))));
 
+    // the vault's team watches only the vault: the exploit's transaction is kept whole
     List<Event> read =
         read(
             Map.of(
                 stake.toLowerCase(), new Config.Price(1.0, null),
-                reward.toLowerCase(), new Config.Price(null, feed.toLowerCase())));
+                reward.toLowerCase(), new Config.Price(null, feed.toLowerCase())),
+            Set.of(vault.toLowerCase()));
+    assertThat(read)
+        .as("the lender's loan event touches no watched address: kept as context")
+        .anySatisfy(
+            e -> {
+              assertThat(e.attrs()).containsEntry("kind", "balancer_flash_loan");
+              assertThat(e.attrs()).containsEntry("watched", "none");
+            });
+    assertThat(read)
+        .as("transactions that do not touch the vault are dropped")
+        .noneMatch(e -> e.tx() != null && e.tx().equals(feedDeployment));
     assertThat(read)
         .as("the reward left the vault priced by the feed at $2,000")
         .anySatisfy(
@@ -184,7 +212,12 @@ final class PackOnChainTest {
               assertThat(e.from()).isEqualTo(Address.parse(vault.toLowerCase()).checksummed());
               assertThat(e.amountUsd()).isEqualTo(2_000_000.0);
             });
-    List<Alert> flash = of(pack(read), "chain.flash-loan-exploit");
+    List<Alert> alerts = pack(read);
+    assertThat(of(alerts, "chain.large-outflow"))
+        .as("the vault's $2 million loss, not the lender's five million lent in context")
+        .singleElement()
+        .satisfies(a -> assertThat(a.title()).containsIgnoringCase(vault));
+    List<Alert> flash = of(alerts, "chain.flash-loan-exploit");
     assertThat(flash)
         .singleElement()
         .satisfies(
@@ -343,5 +376,56 @@ final class PackOnChainTest {
         .containsExactly(Severity.LOW, Severity.HIGH, Severity.CRITICAL);
     assertThat(alerts.get(2).evidence().txHashes()).containsExactly(use.getTransactionHash());
     assertThat(alerts.get(1).title()).containsIgnoringCase(probe);
+  }
+
+  @Test
+  void paymentsToASanctionedAddressAndFromItsMuleAreWeighedInDollars() throws Exception {
+    String team = accounts.get(0);
+    String wallet = accounts.get(1);
+    String listed = fresh("5a9c", "0fac");
+    String mule = fresh("0001", "a1e0");
+    String feed = deploy(team, "UsdFeed", new Int256(BigInteger.valueOf(3000_00000000L)));
+    TransactionReceipt paid = send(wallet, listed, whole(10), null); // $30 000 out
+    anvil.impersonate(listed);
+    send(listed, mule, whole(5), null);
+    anvil.impersonate(mule);
+    TransactionReceipt deposit = send(mule, wallet, whole(2), null);
+    TransactionReceipt treasury = send(team, accounts.get(9), whole(600), null);
+
+    dev.bulwark.engine.intel.IndicatorIndex index = new dev.bulwark.engine.intel.IndicatorIndex();
+    index.put(
+        new dev.bulwark.engine.intel.Indicator(
+            "indicator--0a1b2c3d-0000-4000-8000-000000000001",
+            "OFAC SDN: a sanctioned wallet",
+            "ofac",
+            90,
+            java.time.Instant.EPOCH,
+            Optional.empty(),
+            "[cryptocurrency-wallet:value = '" + listed + "']"));
+    List<Event> read = read(Map.of("native", new Config.Price(null, feed.toLowerCase())));
+    List<Alert> alerts =
+        pack(
+            read,
+            new dev.bulwark.engine.intel.IntelDetector(index),
+            new dev.bulwark.engine.intel.OneHopExposure(() -> List.of(index)));
+    assertThat(of(alerts, "intel.indicator-match"))
+        .as("$30 000 sent to a confidence-90 listing: high, one level up")
+        .anySatisfy(
+            a -> {
+              assertThat(a.evidence().txHashes()).containsExactly(paid.getTransactionHash());
+              assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+              assertThat(a.summary()).contains("outgoing, $30000");
+            });
+    assertThat(of(alerts, "intel.one-hop-exposure"))
+        .as("the mule the listed address paid deposits into the wallet")
+        .anySatisfy(
+            a -> {
+              assertThat(a.evidence().txHashes()).containsExactly(deposit.getTransactionHash());
+              assertThat(a.summary()).containsIgnoringCase(listed);
+            });
+    assertThat(of(alerts, "chain.large-outflow"))
+        .as("600 ETH = $1.8 million leaves the treasury")
+        .anySatisfy(
+            a -> assertThat(a.evidence().txHashes()).contains(treasury.getTransactionHash()));
   }
 }

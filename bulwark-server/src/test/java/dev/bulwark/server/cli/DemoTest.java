@@ -26,7 +26,7 @@ final class DemoTest {
     String text = out.toString(StandardCharsets.UTF_8);
     assertThat(code).as(text).isZero();
     assertThat(text)
-        .contains("15 of 15 attacks caught")
+        .contains("17 of 17 attacks caught")
         .contains("alerts on background traffic (false positives): 0")
         .doesNotContain("MISSED")
         .contains("/api/v1/alerts");
