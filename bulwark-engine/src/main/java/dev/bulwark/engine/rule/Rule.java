@@ -35,12 +35,16 @@ public abstract sealed class Rule implements Detector
   /** Suppress repeats: one alert per {@code key} (default: the rule's grouping key) per window. */
   record Suppress(Duration window, Optional<KeyFn> key) {}
 
+  /** A severity that applies when its condition holds for the firing event. */
+  record SeverityIf(Condition when, Severity severity) {}
+
   /** What every kind of rule shares. */
   record Meta(
       String id,
       String source,
       String text,
       Severity severity,
+      List<SeverityIf> severityIf,
       String titleText,
       Template title,
       Template summary,
@@ -125,7 +129,7 @@ public abstract sealed class Rule implements Detector
         state.keepUntil(id(), SUPPRESS + key, time.plus(s.window()));
       }
     }
-    Severity severity = meta.severity();
+    Severity severity = severityOf(trigger, bound);
     if (meta.escalate().isPresent() && repeatKey != null) {
       Escalation e = state.entry(id(), ESCALATE + repeatKey, Escalation::new);
       if (e.last != null
@@ -161,6 +165,23 @@ public abstract sealed class Rule implements Detector
             meta.tags(),
             severity.defaultScore(),
             dedupKey));
+  }
+
+  /**
+   * The severity of a firing: the first {@code severity_if} whose condition holds for the trigger,
+   * else the rule's. A condition that fails at run time (an absent field) does not hold.
+   */
+  private Severity severityOf(Event trigger, Map<String, Object> bound) {
+    for (SeverityIf s : meta.severityIf()) {
+      try {
+        if (s.when().test(trigger, bound)) {
+          return s.severity();
+        }
+      } catch (RuntimeException e) {
+        // not applicable to this event: the next one, or the rule's severity
+      }
+    }
+    return meta.severity();
   }
 
   /** Per suppression key: when the last alert went out, and how many were held back since. */

@@ -53,6 +53,7 @@ public final class RuleCompiler {
           "title",
           "summary",
           "severity",
+          "severity_if",
           "tags",
           "enabled",
           "entities",
@@ -195,6 +196,7 @@ public final class RuleCompiler {
       Template title = template(map, keys, "title", true, vars, bindings);
       Template summary = template(map, keys, "summary", false, vars, bindings);
       Severity severity = severity(map, keys);
+      List<Rule.SeverityIf> severityIf = severityIf(keys, bindings);
       List<String> tags =
           keys.containsKey("tags") ? textList(keys.get("tags").getValueNode(), "tags") : List.of();
       boolean enabled = bool(keys, "enabled", true);
@@ -229,8 +231,20 @@ public final class RuleCompiler {
       String titleText = ((ScalarNode) keys.get("title").getValueNode()).getValue();
       Rule.Meta meta =
           new Rule.Meta(
-              id, source, text, severity, titleText, title, summary, tags, entities, suppress,
-              escalate, enabled, tests);
+              id,
+              source,
+              text,
+              severity,
+              severityIf,
+              titleText,
+              title,
+              summary,
+              tags,
+              entities,
+              suppress,
+              escalate,
+              enabled,
+              tests);
       return kindBody(kind, kindMap, meta);
     }
 
@@ -608,6 +622,46 @@ public final class RuleCompiler {
         problem(keys.get("severity").getValueNode(), e.getMessage());
         return null;
       }
+    }
+
+    /**
+     * {@code severity_if}: a list of {@code {when: <CEL over e (and b in a sequence)>, severity:
+     * <level>}}; the first that holds for the firing event sets the alert's severity.
+     */
+    private List<Rule.SeverityIf> severityIf(Map<String, NodeTuple> keys, boolean bindings) {
+      NodeTuple t = keys.get("severity_if");
+      if (t == null) {
+        return List.of();
+      }
+      if (!(t.getValueNode() instanceof SequenceNode seq) || seq.getValue().isEmpty()) {
+        problem(
+            t.getValueNode(),
+            "'severity_if' is a list of {when: <condition>, severity: <level>}, first match wins");
+        return List.of();
+      }
+      List<Rule.SeverityIf> out = new ArrayList<>();
+      for (Node item : seq.getValue()) {
+        if (!(item instanceof MappingNode m)) {
+          problem(item, "each item of 'severity_if' is {when: <condition>, severity: <level>}");
+          continue;
+        }
+        Map<String, NodeTuple> k = keys(m, Set.of("when", "severity"), "severity_if");
+        Condition when =
+            requiredCel(m, k, "when", bindings ? Condition.Env.STEP : Condition.Env.CONDITION);
+        Severity level = null;
+        String text = requiredText(m, k, "severity");
+        if (text != null) {
+          try {
+            level = Severity.parse(text);
+          } catch (RuntimeException e) {
+            problem(k.get("severity").getValueNode(), e.getMessage());
+          }
+        }
+        if (when != null && level != null) {
+          out.add(new Rule.SeverityIf(when, level));
+        }
+      }
+      return List.copyOf(out);
     }
 
     private List<String> textList(Node node, String key) {

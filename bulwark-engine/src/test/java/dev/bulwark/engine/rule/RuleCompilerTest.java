@@ -150,8 +150,8 @@ final class RuleCompilerTest {
     assertThat(p)
         .extracting(Problem::toString)
         .containsExactly(
-            "r.yml:2:1: unknown key 'titel' in rule; expected one of anomaly, enabled, entities, escalate, id, match, sequence, severity, summary, suppress, tags, tests, threshold, title",
-            "r.yml:4:1: unknown key 'colour' in rule; expected one of anomaly, enabled, entities, escalate, id, match, sequence, severity, summary, suppress, tags, tests, threshold, title",
+            "r.yml:2:1: unknown key 'titel' in rule; expected one of anomaly, enabled, entities, escalate, id, match, sequence, severity, severity_if, summary, suppress, tags, tests, threshold, title",
+            "r.yml:4:1: unknown key 'colour' in rule; expected one of anomaly, enabled, entities, escalate, id, match, sequence, severity, severity_if, summary, suppress, tags, tests, threshold, title",
             "r.yml:1:5: invalid id 'Bad Id'; use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit",
             "r.yml:1:1: missing 'title'",
             "r.yml:3:11: unknown severity 'urgent'; expected one of info, low, medium, high, critical",

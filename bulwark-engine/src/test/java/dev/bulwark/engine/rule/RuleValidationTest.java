@@ -43,6 +43,10 @@ final class RuleValidationTest {
           enabled not a bool     | enabled: maybe\\nmatch: {where: 'true'}                                                                | r.yml:4:10 | 'enabled' must be true or false
           duplicate key          | match: {where: 'true'}\\nmatch: {where: 'false'}                                                       | r.yml:5:1  | duplicate key 'match'
           kind not a mapping     | match: yes                                                                                            | r.yml:4:8  | 'match' must be a mapping
+          severity_if not a list | severity_if: high\\nmatch: {where: 'true'}                                                           | r.yml:4:14 | 'severity_if' is a list of {when: <condition>, severity: <level>}
+          severity_if bad level  | severity_if: [{when: 'true', severity: urgent}]\\nmatch: {where: 'true'}                              | r.yml:4:40 | unknown severity 'urgent'
+          severity_if no when    | severity_if: [{severity: high}]\\nmatch: {where: 'true'}                                              | r.yml:4:15 | missing 'when'
+          severity_if not bool   | severity_if: [{when: '1 + 2', severity: high}]\\nmatch: {where: 'true'}                            | r.yml:4:25 | CEL: expected type 'bool'
           """)
   void isReportedWithItsPosition(String name, String body, String location, String message) {
     String text = HEAD + body.replace("\\n", "\n") + "\n";

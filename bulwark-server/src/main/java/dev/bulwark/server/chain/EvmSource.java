@@ -84,6 +84,7 @@ public final class EvmSource implements AutoCloseable {
   private final RpcClient rpc;
   private final TokenMetadata tokens;
   private final Prices prices;
+  private final Spenders spenders;
   private final java.util.concurrent.ExecutorService fetcher;
   private final TraceDecoder traceDecoder;
   private final Jdbi jdbi;
@@ -113,6 +114,7 @@ public final class EvmSource implements AutoCloseable {
             network.id(), network.rpcUrls(), network.rpcTimeout(), Duration.ofMillis(250), metrics);
     this.tokens = new TokenMetadata(rpc);
     this.prices = new Prices(network.id(), rpc, network.prices());
+    this.spenders = new Spenders(rpc);
     this.fetcher =
         Executors.newFixedThreadPool(
             network.concurrency(),
@@ -260,7 +262,7 @@ public final class EvmSource implements AutoCloseable {
       }
       events = keep;
     }
-    List<Event> out = withCodeHashes(withDecimals(events), block);
+    List<Event> out = withSpenderKinds(withCodeHashes(withDecimals(events), block), block);
     if (!network.prices().isEmpty()) {
       Instant time = Instant.ofEpochSecond(block.getTimestamp().longValueExact());
       out = out.stream().map(e -> prices.priced(e, block.getNumber(), time)).toList();
@@ -298,6 +300,31 @@ public final class EvmSource implements AutoCloseable {
             i,
             e.withAttr(
                 "code_hash", org.web3j.crypto.Hash.sha3(code.toLowerCase(java.util.Locale.ROOT))));
+      }
+    }
+    return out == null ? events : out;
+  }
+
+  /**
+   * Adds {@code spender_kind} ({@code eoa}, {@code fresh_contract}, {@code contract}) to approvals
+   * and permits that grant something, for approval-phishing severity.
+   */
+  private List<Event> withSpenderKinds(List<Event> events, EthBlock.Block block) {
+    List<Event> out = null;
+    for (int i = 0; i < events.size(); i++) {
+      Event e = events.get(i);
+      if (!e.type().equals("chain.approval")
+          || e.to() == null
+          || Boolean.FALSE.equals(e.attrs().get("approved"))
+          || e.amount() != null && e.amount().signum() == 0 && !e.attrs().containsKey("approved")) {
+        continue;
+      }
+      Optional<String> kind = spenders.kind(e.to(), block.getNumber());
+      if (kind.isPresent()) {
+        if (out == null) {
+          out = new java.util.ArrayList<>(events);
+        }
+        out.set(i, e.withAttr("spender_kind", kind.get()));
       }
     }
     return out == null ? events : out;

@@ -428,4 +428,45 @@ final class PackOnChainTest {
         .anySatisfy(
             a -> assertThat(a.evidence().txHashes()).contains(treasury.getTransactionHash()));
   }
+
+  @Test
+  void approvalsAreWeighedByWhatTheSpenderIs() throws Exception {
+    String team = accounts.get(0);
+    String wallet = accounts.get(1);
+    String stake = coin(team, "STK", whole(1_000_000));
+    send(team, stake, call("transfer", addr(wallet), new Uint256(whole(10_000))));
+    String drainer = deploy(accounts.get(8), "Probe"); // deployed minutes ago
+    String eoa = fresh("beef", "0e0a");
+    TransactionReceipt bounded =
+        send(wallet, stake, call("approve", addr(drainer), new Uint256(whole(5000))));
+    TransactionReceipt unlimited =
+        send(
+            wallet,
+            stake,
+            call(
+                "approve",
+                addr(eoa),
+                new Uint256(BigInteger.TWO.pow(256).subtract(BigInteger.ONE))));
+
+    List<Event> read = read(Map.of());
+    assertThat(read)
+        .filteredOn(e -> e.type().equals("chain.approval"))
+        .extracting(e -> e.attrs().get("spender_kind"))
+        .containsExactly("fresh_contract", "eoa");
+    List<Alert> alerts = pack(read);
+    assertThat(of(alerts, "chain.approval-to-eoa-or-fresh-contract"))
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.severity()).isEqualTo(Severity.HIGH);
+              assertThat(a.evidence().txHashes()).containsExactly(bounded.getTransactionHash());
+            });
+    assertThat(of(alerts, "chain.unlimited-approval-unknown-spender"))
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+              assertThat(a.evidence().txHashes()).containsExactly(unlimited.getTransactionHash());
+            });
+  }
 }
