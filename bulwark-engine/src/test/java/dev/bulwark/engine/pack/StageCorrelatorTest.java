@@ -106,4 +106,105 @@ final class StageCorrelatorTest {
         .as("three attackers, one stage each")
         .isEmpty();
   }
+
+  private static Alert named(
+      String id, String rule, String stage, Instant time, String... attackers) {
+    return new Alert(
+        id,
+        rule,
+        Severity.HIGH,
+        rule,
+        rule,
+        time,
+        java.util.Arrays.stream(attackers)
+            .map(a -> new Entity(Entity.Kind.ADDRESS, a, Entity.Role.ATTACKER))
+            .toList(),
+        new Alert.Evidence(List.of("ev-" + id), List.of()),
+        List.of("defi", "stage." + stage),
+        0.7,
+        id);
+  }
+
+  @Test
+  void addressesNamedTogetherFormOneClusterWhoseStagesAddUp() {
+    String funded = "0x00000000000000000000000000000000000000a1";
+    String contract = "0x00000000000000000000000000000000000000c1";
+    String sender = "0x00000000000000000000000000000000000000b1";
+    StageCorrelator c = new StageCorrelator();
+    assertThat(c.observe(List.of(named("f", "chain.mixer-funded-deployer", "funding", T, funded))))
+        .isEmpty();
+    assertThat(
+            c.observe(
+                List.of(
+                    named(
+                        "p",
+                        "chain.mixer-funded-deployer",
+                        "preparation",
+                        T.plusSeconds(3600),
+                        funded,
+                        contract))))
+        .isEmpty();
+    // the exploit is sent from another address, through the same contract
+    List<Alert> incident =
+        c.observe(
+            List.of(
+                named(
+                    "x",
+                    "chain.flash-loan-exploit",
+                    "exploitation",
+                    T.plusSeconds(7200),
+                    sender,
+                    contract)));
+    assertThat(incident)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.title())
+                  .isEqualTo(
+                      "Multi-stage attack by "
+                          + sender
+                          + " and 2 linked addresses: funding → preparation → exploitation");
+              assertThat(a.entities())
+                  .extracting(Entity::value)
+                  .containsExactlyInAnyOrder(sender, funded, contract);
+              assertThat(a.evidence().eventIds()).containsExactly("ev-f", "ev-p", "ev-x");
+            });
+    assertThat(
+            c.observe(
+                List.of(
+                    named("l", "chain.large-outflow", "laundering", T.plusSeconds(9000), funded))))
+        .as("one incident per cluster")
+        .isEmpty();
+  }
+
+  @Test
+  void unrelatedAttackersStayApart() {
+    StageCorrelator c = new StageCorrelator();
+    c.observe(
+        List.of(
+            named(
+                "f",
+                "chain.mixer-funded-deployer",
+                "funding",
+                T,
+                "0x00000000000000000000000000000000000000a1")));
+    c.observe(
+        List.of(
+            named(
+                "p",
+                "chain.mixer-funded-deployer",
+                "preparation",
+                T.plusSeconds(60),
+                "0x00000000000000000000000000000000000000a2")));
+    assertThat(
+            c.observe(
+                List.of(
+                    named(
+                        "x",
+                        "chain.flash-loan-exploit",
+                        "exploitation",
+                        T.plusSeconds(120),
+                        "0x00000000000000000000000000000000000000a3"))))
+        .isEmpty();
+  }
 }

@@ -64,6 +64,10 @@ final class ScenarioTest {
           raised.add(a.rule() + "/" + a.severity().label() + "  " + a.title());
         }
       }
+      for (Alert a :
+          engine.flush()) { // the end of the replay: timers due, last transactions judged
+        raised.add(a.rule() + "/" + a.severity().label() + "  " + a.title());
+      }
     }
     List<String> wanted = new ArrayList<>();
     expected
