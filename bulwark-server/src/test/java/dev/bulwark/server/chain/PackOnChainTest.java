@@ -143,6 +143,18 @@ final class PackOnChainTest {
     return send(from, null, code.toString()).getContractAddress();
   }
 
+  /** Moves anvil's clock: the next block is {@code seconds} later. */
+  private void later(long seconds) throws Exception {
+    var r =
+        new org.web3j.protocol.core.Request<>(
+                "evm_increaseTime",
+                List.of(seconds),
+                new org.web3j.protocol.http.HttpService(anvil.url),
+                org.web3j.protocol.core.methods.response.VoidResponse.class)
+            .send();
+    assertThat(r.hasError()).as("evm_increaseTime").isFalse();
+  }
+
   private static String call(String name, Type<?>... args) {
     return FunctionEncoder.encode(new Function(name, List.of(args), List.of()));
   }
@@ -468,5 +480,85 @@ final class PackOnChainTest {
               assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
               assertThat(a.evidence().txHashes()).containsExactly(unlimited.getTransactionHash());
             });
+  }
+
+  @Test
+  void aColdWalletThatSuddenlySendsADozenTransfersIsABurst() throws Exception {
+    String cold = accounts.get(3);
+    for (int i = 0; i < 8; i++) { // two hours of its usual pace: one payment every 15 minutes
+      send(cold, fresh("00" + i + "0", "aaaa"), whole(1), null);
+      later(900);
+    }
+    later(3600);
+    List<String> burst = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      burst.add(
+          send(cold, fresh("0b" + Integer.toHexString(i) + "0", "bbbb"), whole(2), null)
+              .getTransactionHash());
+      later(20);
+    }
+    assertThat(of(pack(read(Map.of())), "chain.burst-drain"))
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.severity()).isEqualTo(Severity.HIGH);
+              assertThat(burst).containsAll(a.evidence().txHashes());
+              assertThat(a.title()).containsIgnoringCase(cold);
+            });
+  }
+
+  @Test
+  void fundingPreparationAndAFlashLoanExploitOfOneClusterBecomeOneIncident() throws Exception {
+    String team = accounts.get(0);
+    String relayer = accounts.get(3);
+    String attacker = fresh("0bad", "c0de");
+    String stake = coin(team, "STK", whole(10_000_000));
+    String reward = coin(team, "RWD", whole(1_000_000));
+    String lender = deploy(team, "Lender");
+    String vault = deploy(team, "RewardVault", addr(stake), addr(reward));
+    send(team, stake, call("transfer", addr(lender), new Uint256(whole(5_000_000))));
+    send(team, reward, call("transfer", addr(vault), new Uint256(whole(1000))));
+    String mixer = deploy(team, "Mixer");
+    send(team, mixer, whole(10), null);
+    send(
+        relayer,
+        mixer,
+        call(
+            "withdraw",
+            addr(attacker),
+            new org.web3j.abi.datatypes.generated.Bytes32(new byte[32]),
+            addr(relayer),
+            new Uint256(BigInteger.ZERO)));
+    later(3600);
+    anvil.impersonate(attacker);
+    String exploit = deploy(attacker, "FlashAttacker", addr(lender), addr(vault));
+    send(team, stake, call("transfer", addr(exploit), new Uint256(whole(5000))));
+    later(1800);
+    TransactionReceipt attack =
+        send(attacker, exploit, call("attack", new Uint256(whole(5_000_000))));
+
+    List<Alert> alerts =
+        pack(
+            read(
+                Map.of(
+                    stake.toLowerCase(), new Config.Price(1.0, null),
+                    reward.toLowerCase(), new Config.Price(2000.0, null))));
+    assertThat(of(alerts, "chain.flash-loan-exploit")).hasSize(1);
+    // the correlator reads the alerts as the detection pump hands them over
+    List<Alert> incidents = new dev.bulwark.engine.pack.StageCorrelator().observe(alerts);
+    assertThat(incidents)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+              assertThat(a.title()).contains("funding → preparation → exploitation");
+              assertThat(a.entities())
+                  .extracting(Entity::value)
+                  .contains(attacker.toLowerCase(), exploit.toLowerCase());
+              assertThat(a.summary())
+                  .contains("funding: chain.mixer-funded-deployer")
+                  .contains("exploitation: chain.");
+            });
+    assertThat(attack.isStatusOK()).isTrue();
   }
 }
