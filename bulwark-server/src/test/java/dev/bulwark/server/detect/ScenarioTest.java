@@ -9,6 +9,7 @@ import dev.bulwark.engine.detect.Detector;
 import dev.bulwark.engine.detect.PartitionedEngine;
 import dev.bulwark.engine.event.Event;
 import dev.bulwark.engine.event.EventParser;
+import dev.bulwark.engine.intel.Indicator;
 import dev.bulwark.engine.intel.IndicatorIndex;
 import dev.bulwark.engine.intel.IntelDetector;
 import dev.bulwark.engine.intel.OneHopExposure;
@@ -17,8 +18,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -54,9 +57,25 @@ final class ScenarioTest {
     JsonNode expected = JSON.readTree(dir.resolve("expected.json").toFile());
     List<Detector> detectors = new ArrayList<>(new RuleLoader().loadPack());
     detectors.addAll(Pack.detectors());
-    IndicatorIndex none = new IndicatorIndex();
-    detectors.add(new IntelDetector(none));
-    detectors.add(new OneHopExposure(() -> List.of(none)));
+    IndicatorIndex index = new IndicatorIndex();
+    Path indicators = dir.resolve("indicators.json");
+    if (Files.exists(indicators)) { // [{id, name, source, confidence, pattern, valid_until?}]
+      for (JsonNode i : JSON.readTree(indicators.toFile())) {
+        index.put(
+            new Indicator(
+                i.get("id").asText(),
+                i.get("name").asText(),
+                i.get("source").asText(),
+                i.get("confidence").asInt(),
+                Instant.EPOCH,
+                i.has("valid_until")
+                    ? Optional.of(Instant.parse(i.get("valid_until").asText()))
+                    : Optional.empty(),
+                i.get("pattern").asText()));
+      }
+    }
+    detectors.add(new IntelDetector(index));
+    detectors.add(new OneHopExposure(() -> List.of(index)));
     List<String> raised = new ArrayList<>();
     try (PartitionedEngine engine = new PartitionedEngine(detectors, 2, Duration.ofMinutes(5))) {
       for (int i = 0; i < events.size(); i += 500) {
