@@ -18,11 +18,12 @@ import java.util.Set;
 
 /**
  * Private-key compromise: one fresh address — never seen sending anything — receiving funds from
- * three or more different wallets within six hours (ten or more: critical). When several of the
- * watched wallets pay one new address in a short time, their keys are usually in one attacker's
- * hands (the PKC pattern; Forta's heuristic also requires the senders be drained, which needs
- * balances we do not read). Consolidation into the firm's own hot wallet does not match: the hot
- * wallet sends, so it is not fresh.
+ * three or more different wallets within six hours (ten or more, or three left drained: critical).
+ * When several of the watched wallets pay one new address in a short time, their keys are usually
+ * in one attacker's hands (the PKC pattern; Forta's heuristic requires the senders be drained: the
+ * EVM source reads watched senders' balances after each transfer, {@code sender_balance_after}).
+ * Consolidation into the firm's own hot wallet does not match: the hot wallet sends, so it is not
+ * fresh.
  */
 public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
   public static final String ID = "chain.key-compromise";
@@ -33,6 +34,7 @@ public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
   private static final int CRITICAL = 10;
   private static final int SENDERS = 500_000;
   private static final int SINKS = 100_000;
+  private static final double DRAINED = 0.01;
 
   static final class Book {
     /** Addresses seen sending: not fresh. */
@@ -43,6 +45,27 @@ public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
 
     /** Fresh recipient → the highest level alerted (0 none, 1 high, 2 critical). */
     final Map<String, Integer> alerted = new LinkedHashMap<>();
+
+    /** Senders whose last payment left them (nearly) empty. */
+    final Set<String> drained = new java.util.LinkedHashSet<>();
+  }
+
+  /**
+   * Whether the payment left its sender drained: the EVM source's {@code sender_balance_after}
+   * (read for watched senders) at most 1 % of what the sender held before it.
+   */
+  static boolean drained(Event e) {
+    if (!(e.attrs().get("sender_balance_after") instanceof String after)) {
+      return false;
+    }
+    try {
+      java.math.BigDecimal left = new java.math.BigDecimal(after);
+      java.math.BigDecimal held = left.add(e.amount());
+      return held.signum() > 0
+          && left.compareTo(held.multiply(java.math.BigDecimal.valueOf(DRAINED))) <= 0;
+    } catch (NumberFormatException bad) {
+      return false;
+    }
   }
 
   @Override
@@ -71,7 +94,14 @@ public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
     book.senders.put(from, Boolean.TRUE);
     book.sinks.remove(from); // it sends now: no longer fresh
     while (book.senders.size() > SENDERS) {
-      book.senders.remove(book.senders.keySet().iterator().next());
+      String oldest = book.senders.keySet().iterator().next();
+      book.senders.remove(oldest);
+      book.drained.remove(oldest);
+    }
+    if (drained(e)) {
+      book.drained.add(from);
+    } else {
+      book.drained.remove(from);
     }
     if (Pack.context(e)) {
       return List.of(); // a third party's transfer: it teaches who sends, no more
@@ -87,7 +117,11 @@ public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
       book.sinks.remove(oldest);
       book.alerted.remove(oldest);
     }
-    int level = paid.size() >= CRITICAL ? 2 : paid.size() >= HIGH ? 1 : 0;
+    long empty = paid.keySet().stream().filter(book.drained::contains).count();
+    int level =
+        paid.size() >= CRITICAL || paid.size() >= HIGH && empty >= HIGH
+            ? 2
+            : paid.size() >= HIGH ? 1 : 0;
     if (level <= book.alerted.getOrDefault(to, 0)) {
       return List.of();
     }
@@ -105,8 +139,13 @@ public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
             s,
             "%d wallets paid fresh address %s within %d h"
                 .formatted(paid.size(), e.to(), WINDOW.toHours()),
-            "%s, which has never sent anything, received from %d different wallets within %d hours (%s): their keys may be compromised."
-                .formatted(e.to(), paid.size(), WINDOW.toHours(), String.join(", ", paid.keySet())),
+            "%s, which has never sent anything, received from %d different wallets within %d hours (%s)%s: their keys may be compromised."
+                .formatted(
+                    e.to(),
+                    paid.size(),
+                    WINDOW.toHours(),
+                    String.join(", ", paid.keySet()),
+                    empty > 0 ? ", %d of them left drained".formatted(empty) : ""),
             e.time(),
             entities,
             Alert.Evidence.of(e),
@@ -129,6 +168,8 @@ public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
         });
     ObjectNode alerted = n.putObject("alerted");
     b.alerted.forEach(alerted::put);
+    var drained = n.putArray("drained");
+    b.drained.forEach(drained::add);
     return n;
   }
 
@@ -150,6 +191,7 @@ public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
     json.path("alerted")
         .fields()
         .forEachRemaining(x -> b.alerted.put(x.getKey(), x.getValue().asInt()));
+    json.path("drained").forEach(x -> b.drained.add(x.asText()));
     return b;
   }
 }

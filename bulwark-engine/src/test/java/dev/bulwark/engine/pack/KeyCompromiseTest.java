@@ -69,4 +69,32 @@ final class KeyCompromiseTest {
     events.add(transfer(wallet(52), SINK, 15 * 60)); // a third, outside six hours of the first
     assertThat(Detectors.run(new KeyCompromise(), events)).isEmpty();
   }
+
+  @Test
+  void threeWalletsLeftDrainedAreCriticalAtOnce() {
+    List<Event> events = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      events.add(
+          transfer(wallet(i), SINK, i * 20)
+              .withAttr("sender_balance_after", i == 0 ? "0" : "20000000000000000")); // 0.02 ETH
+    }
+    List<Alert> alerts = Detectors.run(new KeyCompromise(), events);
+    assertThat(alerts)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+              assertThat(a.summary()).contains("3 of them left drained");
+            });
+    List<Event> rich = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      rich.add(
+          transfer(wallet(10 + i), SINK, i * 20)
+              .withAttr("sender_balance_after", "95000000000000000000")); // 95 ETH left
+    }
+    assertThat(Detectors.run(new KeyCompromise(), rich))
+        .singleElement()
+        .as("wallets that kept most of their funds: high, not critical")
+        .satisfies(a -> assertThat(a.severity()).isEqualTo(Severity.HIGH));
+  }
 }

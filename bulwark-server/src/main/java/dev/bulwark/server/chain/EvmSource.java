@@ -262,7 +262,8 @@ public final class EvmSource implements AutoCloseable {
       }
       events = keep;
     }
-    List<Event> out = withSpenderKinds(withCodeHashes(withDecimals(events), block), block);
+    List<Event> out =
+        withBalances(withSpenderKinds(withCodeHashes(withDecimals(events), block), block), block);
     if (!network.prices().isEmpty()) {
       Instant time = Instant.ofEpochSecond(block.getTimestamp().longValueExact());
       out = out.stream().map(e -> prices.priced(e, block.getNumber(), time)).toList();
@@ -328,6 +329,68 @@ public final class EvmSource implements AutoCloseable {
       }
     }
     return out == null ? events : out;
+  }
+
+  /**
+   * With a watch list, adds {@code sender_balance_after} (raw units, at the end of the block) to
+   * native and ERC-20 transfers sent by a watched wallet, so that a drained wallet is visible (key
+   * compromise). One call per sender and asset per block; none without a watch list.
+   */
+  private List<Event> withBalances(List<Event> events, EthBlock.Block block) {
+    if (network.watch().isEmpty()) {
+      return events;
+    }
+    Map<String, Optional<BigInteger>> balances = new HashMap<>();
+    List<Event> out = null;
+    for (int i = 0; i < events.size(); i++) {
+      Event e = events.get(i);
+      Object side = e.attrs().get("watched");
+      Object standard = e.attrs().get("standard");
+      if (!e.type().equals("chain.transfer")
+          || !("from".equals(side) || "both".equals(side))
+          || !("native".equals(standard) || "erc20".equals(standard))
+          || e.from() == null
+          || e.asset() == null) {
+        continue;
+      }
+      boolean coin = "native".equals(standard);
+      Optional<BigInteger> balance =
+          balances.computeIfAbsent(
+              e.from().toLowerCase(Locale.ROOT) + "|" + (coin ? "" : e.asset()),
+              k -> balance(e.from(), coin ? null : e.asset(), block.getNumber()));
+      if (balance.isPresent()) {
+        if (out == null) {
+          out = new java.util.ArrayList<>(events);
+        }
+        out.set(i, e.withAttr("sender_balance_after", balance.get().toString()));
+      }
+    }
+    return out == null ? events : out;
+  }
+
+  /** The native balance, or the token's {@code balanceOf}, at the block; empty if unanswered. */
+  private Optional<BigInteger> balance(String holder, String token, BigInteger block) {
+    try {
+      if (token == null) {
+        return Optional.of(
+            rpc.send(w -> w.ethGetBalance(holder, DefaultBlockParameter.valueOf(block)))
+                .getBalance());
+      }
+      String data = "0x70a08231" + "0".repeat(24) + holder.substring(2).toLowerCase(Locale.ROOT);
+      var call =
+          rpc.call(
+              w ->
+                  w.ethCall(
+                      org.web3j.protocol.core.methods.request.Transaction.createEthCallTransaction(
+                          null, token, data),
+                      DefaultBlockParameter.valueOf(block)));
+      String value = call.hasError() ? null : call.getValue();
+      return value == null || value.length() != 66
+          ? Optional.empty()
+          : Optional.of(new BigInteger(value.substring(2), 16));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /** Progress of a backfill: the block just stored and how many events so far. */

@@ -561,4 +561,35 @@ final class PackOnChainTest {
             });
     assertThat(attack.isStatusOK()).isTrue();
   }
+
+  @Test
+  void watchedWalletsEmptiedIntoOneFreshAddressAreACriticalKeyCompromise() throws Exception {
+    String sink = fresh("dead", "d0d0");
+    Set<String> wallets = new java.util.LinkedHashSet<>();
+    for (int i = 2; i <= 4; i++) {
+      String w = accounts.get(i);
+      wallets.add(w.toLowerCase());
+      var r =
+          new org.web3j.protocol.core.Request<>(
+                  "anvil_setBalance",
+                  List.of(w, "0x8ac7230489e80000"), // 10 ETH
+                  new org.web3j.protocol.http.HttpService(anvil.url),
+                  org.web3j.protocol.core.methods.response.VoidResponse.class)
+              .send();
+      assertThat(r.hasError()).isFalse();
+      send(w, sink, new BigInteger("9990000000000000000"), null); // 9.99 ETH: all but gas money
+    }
+    List<Event> read = read(Map.of(), wallets);
+    assertThat(read)
+        .filteredOn(e -> e.type().equals("chain.transfer"))
+        .hasSize(3)
+        .allSatisfy(e -> assertThat(e.attrs()).containsKey("sender_balance_after"));
+    assertThat(of(pack(read), "chain.key-compromise"))
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+              assertThat(a.summary()).contains("3 of them left drained");
+            });
+  }
 }
