@@ -24,7 +24,9 @@ import java.util.Set;
  * its deployer or calling out itself, on watched addresses (critical, once per contract). The same
  * path preceded many DeFi exploits (the attacker funds a fresh address privately, deploys the
  * attack contract, then strikes); the signal idea is Forta's and Hypernative's public write-ups,
- * reimplemented.
+ * reimplemented. Without a mixer: a contract deployed as its deployer's very first transaction
+ * (nonce 0) is remembered quietly, and raises a high alert once it takes part in a transaction with
+ * a watched address (needs a watch list).
  */
 public final class MixerFundedDeployer implements Detector {
   public static final String ID = "chain.mixer-funded-deployer";
@@ -44,6 +46,9 @@ public final class MixerFundedDeployer implements Detector {
     final Map<String, String> createdIn = new LinkedHashMap<>();
 
     final Set<String> escalated = new LinkedHashSet<>();
+
+    /** Contract deployed as its deployer's very first transaction (nonce 0) → the deployer. */
+    final Map<String, String> fresh = new LinkedHashMap<>();
   }
 
   @Override
@@ -53,7 +58,8 @@ public final class MixerFundedDeployer implements Detector {
 
   @Override
   public Set<String> eventTypes() {
-    return Set.of("chain.log", "chain.contract_created", "chain.transaction", "chain.call");
+    return Set.of(
+        "chain.log", "chain.contract_created", "chain.transaction", "chain.call", "chain.transfer");
   }
 
   @Override
@@ -64,6 +70,9 @@ public final class MixerFundedDeployer implements Detector {
   @Override
   public List<Alert> inspect(Event e, State state) {
     Book book = state.entry(ID, BOOK, Book::new);
+    if (e.type().equals("chain.transfer")) {
+      return freshContractTouchesWatched(book, e); // value moving is not a call: only this path
+    }
     switch (e.type()) {
       case "chain.log" -> {
         if ("tornado_withdrawal".equals(e.attrs().get("kind")) && e.to() != null) {
@@ -86,6 +95,17 @@ public final class MixerFundedDeployer implements Detector {
         Object c = e.attrs().get("creator");
         String creator = lower(c instanceof String s ? s : e.from());
         Instant funded = creator == null ? null : book.funded.get(creator);
+        if (funded == null
+            && creator != null
+            && e.to() != null
+            && e.attrs().get("nonce") instanceof Number n
+            && n.longValue() == 0
+            && !Boolean.TRUE.equals(e.attrs().get("internal"))) {
+          book.fresh.put(lower(e.to()), creator); // watched quietly: a first-ever transaction
+          book.createdIn.put(lower(e.to()), e.tx());
+          trim(book.fresh);
+          trim(book.createdIn);
+        }
         if (funded != null && !e.time().isAfter(funded.plus(FUNDING)) && e.to() != null) {
           book.contracts.put(lower(e.to()), creator);
           book.createdIn.put(lower(e.to()), e.tx());
@@ -106,6 +126,10 @@ public final class MixerFundedDeployer implements Detector {
         }
       }
       default -> {
+        List<Alert> touched = freshContractTouchesWatched(book, e);
+        if (!touched.isEmpty()) {
+          return touched;
+        }
         for (String side : new String[] {e.to(), e.from()}) {
           String contract = lower(side);
           if (contract == null
@@ -129,6 +153,40 @@ public final class MixerFundedDeployer implements Detector {
                   "stage.exploitation"));
         }
       }
+    }
+    return List.of();
+  }
+
+  /**
+   * A contract deployed by a fresh address (the deployment was its first transaction) now in a
+   * transaction that touches a watched address — the attack contract reaching for the protocol.
+   * Needs a watch list ({@code attrs.watched}); high, once per contract.
+   */
+  private static List<Alert> freshContractTouchesWatched(Book book, Event e) {
+    Object w = e.attrs().get("watched");
+    if (w == null || "none".equals(w) || book.fresh.isEmpty()) {
+      return List.of();
+    }
+    for (String side : new String[] {e.to(), e.from()}) {
+      String contract = lower(side);
+      if (contract == null
+          || !book.fresh.containsKey(contract)
+          || book.escalated.contains(contract)
+          || (e.tx() != null && e.tx().equals(book.createdIn.get(contract)))) {
+        continue;
+      }
+      book.escalated.add(contract);
+      return List.of(
+          alert(
+              e,
+              "fresh-used",
+              Severity.HIGH,
+              "Contract %s of a fresh deployer touches a watched address".formatted(side),
+              "%s was deployed by %s as its very first transaction, and now takes part in tx %s (%s %s -> %s) with a watched address: a pattern of attack contracts."
+                  .formatted(side, book.fresh.get(contract), e.tx(), e.type(), e.from(), e.to()),
+              book.fresh.get(contract),
+              side,
+              "stage.preparation"));
     }
     return List.of();
   }
@@ -184,6 +242,8 @@ public final class MixerFundedDeployer implements Detector {
     b.createdIn.forEach(created::put);
     var escalated = n.putArray("escalated");
     b.escalated.forEach(escalated::add);
+    ObjectNode fresh = n.putObject("fresh");
+    b.fresh.forEach(fresh::put);
     return n;
   }
 
@@ -200,6 +260,9 @@ public final class MixerFundedDeployer implements Detector {
         .fields()
         .forEachRemaining(x -> b.createdIn.put(x.getKey(), x.getValue().asText()));
     json.path("escalated").forEach(x -> b.escalated.add(x.asText()));
+    json.path("fresh")
+        .fields()
+        .forEachRemaining(x -> b.fresh.put(x.getKey(), x.getValue().asText()));
     return b;
   }
 }

@@ -116,4 +116,68 @@ final class MixerFundedDeployerTest {
         .as("a deployment 11 days after the funding is past the funding window")
         .containsExactly(Severity.LOW);
   }
+
+  @Test
+  void aFreshDeployersContractReachingForAWatchedProtocolIsHigh() {
+    List<Alert> alerts =
+        run(
+            List.of(
+                ev(
+                    "d",
+                    "chain.contract_created",
+                    0,
+                    FRESH,
+                    ATTACK,
+                    "d1",
+                    Map.of("creator", FRESH, "nonce", 0L)),
+                ev(
+                    "u0",
+                    "chain.call",
+                    10,
+                    ATTACK,
+                    "0x00000000000000000000000000000000000000c9",
+                    "e1",
+                    Map.of("watched", "none")),
+                ev("u1", "chain.call", 20, ATTACK, PROTOCOL, "e2", Map.of("watched", "to")),
+                ev("u2", "chain.call", 30, ATTACK, PROTOCOL, "e3", Map.of("watched", "to"))));
+    assertThat(alerts)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.severity()).isEqualTo(Severity.HIGH);
+              assertThat(a.evidence().eventIds()).containsExactly("u1");
+            });
+  }
+
+  @Test
+  void anExperiencedDeployerOrNoWatchListStaysQuiet() {
+    assertThat(
+            run(
+                List.of(
+                    ev(
+                        "d",
+                        "chain.contract_created",
+                        0,
+                        FRESH,
+                        ATTACK,
+                        "d1",
+                        Map.of("creator", FRESH, "nonce", 57L)),
+                    ev("u1", "chain.call", 20, ATTACK, PROTOCOL, "e2", Map.of("watched", "to")))))
+        .as("its 58th transaction")
+        .isEmpty();
+    assertThat(
+            run(
+                List.of(
+                    ev(
+                        "d",
+                        "chain.contract_created",
+                        0,
+                        FRESH,
+                        ATTACK,
+                        "d1",
+                        Map.of("creator", FRESH, "nonce", 0L)),
+                    ev("u1", "chain.call", 20, ATTACK, PROTOCOL, "e2", Map.of()))))
+        .as("without a watch list nothing says the protocol is yours")
+        .isEmpty();
+  }
 }

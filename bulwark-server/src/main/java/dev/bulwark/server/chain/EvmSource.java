@@ -256,7 +256,7 @@ public final class EvmSource implements AutoCloseable {
       for (Event e : events) {
         if (watched(e)) {
           keep.add(e.withAttr("watched", side(e)));
-        } else if (e.tx() != null && kept.contains(e.tx())) {
+        } else if (e.tx() != null && kept.contains(e.tx()) || preparation(e)) {
           keep.add(e.withAttr("watched", "none")); // context: detections of our own skip it
         }
       }
@@ -446,6 +446,16 @@ public final class EvmSource implements AutoCloseable {
         || matches(e.asset())
         || (e.attrs() != null
             && (matches(e.attrs().get("contract")) || matches(e.attrs().get("token"))));
+  }
+
+  /**
+   * Events kept whatever the watch list says, as context: contract creations and mixer withdrawals,
+   * the preparation of an attack that only later reaches a watched address (the mixer-funded and
+   * fresh deployers, the young tokens of rug pulls). They are few.
+   */
+  private static boolean preparation(Event e) {
+    return e.type().equals("chain.contract_created")
+        || e.type().equals("chain.log") && "tornado_withdrawal".equals(e.attrs().get("kind"));
   }
 
   /**

@@ -214,8 +214,12 @@ final class PackOnChainTest {
               assertThat(e.attrs()).containsEntry("watched", "none");
             });
     assertThat(read)
-        .as("transactions that do not touch the vault are dropped")
-        .noneMatch(e -> e.tx() != null && e.tx().equals(feedDeployment));
+        .as("transactions that do not touch the vault are dropped, but for contract creations")
+        .noneMatch(
+            e ->
+                e.tx() != null
+                    && e.tx().equals(feedDeployment)
+                    && !e.type().equals("chain.contract_created"));
     assertThat(read)
         .as("the reward left the vault priced by the feed at $2,000")
         .anySatisfy(
@@ -590,6 +594,42 @@ final class PackOnChainTest {
             a -> {
               assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
               assertThat(a.summary()).contains("3 of them left drained");
+            });
+  }
+
+  @Test
+  void aContractDeployedAsAFreshAddressesFirstTransactionReachingTheWatchedVaultIsHigh()
+      throws Exception {
+    String team = accounts.get(0);
+    String attacker = fresh("f1e5", "0001");
+    String stake = coin(team, "STK", whole(10_000_000));
+    String reward = coin(team, "RWD", whole(1_000_000));
+    String lender = deploy(team, "Lender");
+    String vault = deploy(team, "RewardVault", addr(stake), addr(reward));
+    send(team, stake, call("transfer", addr(lender), new Uint256(whole(5_000_000))));
+    send(team, reward, call("transfer", addr(vault), new Uint256(whole(1000))));
+    anvil.impersonate(attacker); // funded by anvil_setBalance: no transaction of its own yet
+    String exploit = deploy(attacker, "FlashAttacker", addr(lender), addr(vault));
+    send(team, stake, call("transfer", addr(exploit), new Uint256(whole(5000))));
+    TransactionReceipt attack =
+        send(attacker, exploit, call("attack", new Uint256(whole(5_000_000))));
+
+    List<Event> read = read(Map.of(), Set.of(vault.toLowerCase()));
+    assertThat(read)
+        .as("the deployment does not touch the vault, but creations are kept as context")
+        .anySatisfy(
+            e -> {
+              assertThat(e.type()).isEqualTo("chain.contract_created");
+              assertThat(e.to()).isEqualToIgnoringCase(exploit);
+              assertThat(e.attrs()).containsEntry("nonce", 0L).containsEntry("watched", "none");
+            });
+    assertThat(of(pack(read), "chain.mixer-funded-deployer"))
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.severity()).isEqualTo(Severity.HIGH);
+              assertThat(a.title()).containsIgnoringCase(exploit).contains("fresh deployer");
+              assertThat(a.evidence().txHashes()).containsExactly(attack.getTransactionHash());
             });
   }
 }
