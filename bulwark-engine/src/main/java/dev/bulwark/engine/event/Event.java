@@ -48,6 +48,13 @@ public record Event(
         more);
   }
 
+  /** This event with its dollar amount set (or cleared with null). */
+  public Event withAmountUsd(Double usd) {
+    return new Event(
+        id, type, time, source, account, ip, device, chain, asset, amount, usd, from, to, tx,
+        attrs);
+  }
+
   /** A minimal event; the other fields are absent. Handy for tests and generators. */
   public static Event of(String id, String type, Instant time) {
     return new Event(

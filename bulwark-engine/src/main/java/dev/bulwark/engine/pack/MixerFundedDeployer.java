@@ -130,15 +130,9 @@ public final class MixerFundedDeployer implements Detector {
         if (!touched.isEmpty()) {
           return touched;
         }
-        for (String side : new String[] {e.to(), e.from()}) {
-          String contract = lower(side);
-          if (contract == null
-              || !book.contracts.containsKey(contract)
-              || book.escalated.contains(contract)
-              || (e.tx() != null && e.tx().equals(book.createdIn.get(contract)))) {
-            continue;
-          }
-          book.escalated.add(contract);
+        String side = firstUse(book, book.contracts, e);
+        if (side != null) {
+          String deployer = book.contracts.get(lower(side));
           return List.of(
               alert(
                   e,
@@ -146,15 +140,33 @@ public final class MixerFundedDeployer implements Detector {
                   Severity.CRITICAL,
                   "Tornado-funded contract %s in use".formatted(side),
                   "%s, deployed by Tornado-funded %s, is being used (%s %s -> %s, tx %s): the exploitation stage may be under way."
-                      .formatted(
-                          side, book.contracts.get(contract), e.type(), e.from(), e.to(), e.tx()),
-                  book.contracts.get(contract),
+                      .formatted(side, deployer, e.type(), e.from(), e.to(), e.tx()),
+                  deployer,
                   side,
                   "stage.exploitation"));
         }
       }
     }
     return List.of();
+  }
+
+  /**
+   * The side of the event ({@code to}, else {@code from}) that is one of {@code deployed}'s
+   * contracts seen for the first time after its creation transaction — marked as used; null if
+   * none.
+   */
+  private static String firstUse(Book book, Map<String, String> deployed, Event e) {
+    for (String side : new String[] {e.to(), e.from()}) {
+      String contract = lower(side);
+      if (contract != null
+          && deployed.containsKey(contract)
+          && !book.escalated.contains(contract)
+          && (e.tx() == null || !e.tx().equals(book.createdIn.get(contract)))) {
+        book.escalated.add(contract);
+        return side;
+      }
+    }
+    return null;
   }
 
   /**
@@ -167,28 +179,22 @@ public final class MixerFundedDeployer implements Detector {
     if (w == null || "none".equals(w) || book.fresh.isEmpty()) {
       return List.of();
     }
-    for (String side : new String[] {e.to(), e.from()}) {
-      String contract = lower(side);
-      if (contract == null
-          || !book.fresh.containsKey(contract)
-          || book.escalated.contains(contract)
-          || (e.tx() != null && e.tx().equals(book.createdIn.get(contract)))) {
-        continue;
-      }
-      book.escalated.add(contract);
-      return List.of(
-          alert(
-              e,
-              "fresh-used",
-              Severity.HIGH,
-              "Contract %s of a fresh deployer touches a watched address".formatted(side),
-              "%s was deployed by %s as its very first transaction, and now takes part in tx %s (%s %s -> %s) with a watched address: a pattern of attack contracts."
-                  .formatted(side, book.fresh.get(contract), e.tx(), e.type(), e.from(), e.to()),
-              book.fresh.get(contract),
-              side,
-              "stage.preparation"));
+    String side = firstUse(book, book.fresh, e);
+    if (side == null) {
+      return List.of();
     }
-    return List.of();
+    String deployer = book.fresh.get(lower(side));
+    return List.of(
+        alert(
+            e,
+            "fresh-used",
+            Severity.HIGH,
+            "Contract %s of a fresh deployer touches a watched address".formatted(side),
+            "%s was deployed by %s as its very first transaction, and now takes part in tx %s (%s %s -> %s) with a watched address: a pattern of attack contracts."
+                .formatted(side, deployer, e.tx(), e.type(), e.from(), e.to()),
+            deployer,
+            side,
+            "stage.preparation"));
   }
 
   private static void trim(Map<String, ?> m) {

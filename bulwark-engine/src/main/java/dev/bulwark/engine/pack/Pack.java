@@ -28,6 +28,24 @@ public final class Pack {
     return w == null || "from".equals(w) || "both".equals(w);
   }
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** A detector's state entry kept as a plain bean (public fields), as snapshot JSON. */
+  static com.fasterxml.jackson.databind.JsonNode beanToJson(Object bean) {
+    return JSON.valueToTree(bean);
+  }
+
+  /** The inverse of {@link #beanToJson}; a snapshot that does not read back is an error. */
+  static <T> T beanFromJson(com.fasterxml.jackson.databind.JsonNode json, Class<T> type) {
+    try {
+      return JSON.treeToValue(json, type);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "a snapshot entry that is not a " + type.getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
   /** One instance of each; detectors keep their memory in the engine's state, not in fields. */
   public static List<Detector> detectors() {
     return List.of(

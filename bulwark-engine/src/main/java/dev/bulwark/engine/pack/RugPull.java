@@ -1,8 +1,6 @@
 package dev.bulwark.engine.pack;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bulwark.engine.detect.Alert;
 import dev.bulwark.engine.detect.Detector;
 import dev.bulwark.engine.detect.Entity;
@@ -30,7 +28,6 @@ import java.util.Set;
  */
 public final class RugPull implements Detector {
   public static final String ID = "chain.rug-pull";
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String BOOK = "book";
   private static final Duration YOUNG = Duration.ofDays(30);
   private static final int LIMIT = 200_000;
@@ -197,16 +194,11 @@ public final class RugPull implements Detector {
 
   @Override
   public JsonNode saveEntry(String key, Object value) {
-    return JSON.valueToTree(value);
+    return Pack.beanToJson(value);
   }
 
   @Override
   public Object loadEntry(String key, JsonNode json) {
-    try {
-      return JSON.treeToValue(json, Book.class);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          "a rug-pull book that does not read back: " + e.getMessage(), e);
-    }
+    return Pack.beanFromJson(json, Book.class);
   }
 }

@@ -7,7 +7,6 @@ import java.math.BigInteger;
 import java.math.MathContext;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -45,13 +44,7 @@ final class Prices {
   private final Map<String, Config.Price> prices;
   private final Map<String, Integer> feedDecimals = new ConcurrentHashMap<>();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
-  private final Map<String, Optional<Double>> answers =
-      new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Optional<Double>> eldest) {
-          return size() > CAPACITY;
-        }
-      };
+  private final Map<String, Optional<Double>> answers = new Lru<>(CAPACITY);
 
   Prices(String network, RpcClient rpc, Map<String, Config.Price> prices) {
     this.network = network;
@@ -96,22 +89,7 @@ final class Prices {
             .multiply(BigDecimal.valueOf(usd.get()))
             .round(MathContext.DECIMAL64)
             .doubleValue();
-    return new Event(
-        e.id(),
-        e.type(),
-        e.time(),
-        e.source(),
-        e.account(),
-        e.ip(),
-        e.device(),
-        e.chain(),
-        e.asset(),
-        e.amount(),
-        amount,
-        e.from(),
-        e.to(),
-        e.tx(),
-        e.attrs());
+    return e.withAmountUsd(amount);
   }
 
   /** The aggregator's answer at the block, in dollars; remembered per feed and block. */

@@ -1,7 +1,6 @@
 package dev.bulwark.server.chain;
 
 import java.math.BigInteger;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -25,13 +24,7 @@ final class Spenders {
 
   private final RpcClient rpc;
   private long weekOfBlocks = -1;
-  private final Map<String, Known> known =
-      new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Known> eldest) {
-          return size() > CAPACITY;
-        }
-      };
+  private final Map<String, Known> known = new Lru<>(CAPACITY);
 
   Spenders(RpcClient rpc) {
     this.rpc = rpc;

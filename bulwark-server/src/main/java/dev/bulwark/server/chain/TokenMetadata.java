@@ -3,7 +3,6 @@ package dev.bulwark.server.chain;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.web3j.protocol.core.DefaultBlockParameterName;
@@ -30,13 +29,7 @@ final class TokenMetadata {
   record Meta(Optional<Integer> decimals, Optional<String> symbol) {}
 
   private final RpcClient rpc;
-  private final Map<String, Meta> known =
-      new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Meta> eldest) {
-          return size() > CAPACITY;
-        }
-      };
+  private final Map<String, Meta> known = new Lru<>(CAPACITY);
 
   TokenMetadata(RpcClient rpc) {
     this.rpc = rpc;

@@ -171,6 +171,20 @@ final class PackOnChainTest {
     return BigInteger.valueOf(n).multiply(E18);
   }
 
+  /** A staking token, a reward token, a flash lender holding 5 M of the first, and the vault. */
+  private record Defi(String stake, String reward, String lender, String vault) {}
+
+  /** Deploys {@link Defi}'s contracts from {@code team}: the vault holds 1 000 reward tokens. */
+  private Defi defi(String team) throws Exception {
+    String stake = coin(team, "STK", whole(10_000_000));
+    String reward = coin(team, "RWD", whole(1_000_000));
+    String lender = deploy(team, "Lender");
+    String vault = deploy(team, "RewardVault", addr(stake), addr(reward));
+    send(team, stake, call("transfer", addr(lender), new Uint256(whole(5_000_000))));
+    send(team, reward, call("transfer", addr(vault), new Uint256(whole(1000))));
+    return new Defi(stake, reward, lender, vault);
+  }
+
   private static List<Alert> of(List<Alert> alerts, String rule) {
     return alerts.stream().filter(a -> a.rule().equals(rule)).toList();
   }
@@ -516,12 +530,10 @@ final class PackOnChainTest {
     String team = accounts.get(0);
     String relayer = accounts.get(3);
     String attacker = fresh("0bad", "c0de");
-    String stake = coin(team, "STK", whole(10_000_000));
-    String reward = coin(team, "RWD", whole(1_000_000));
-    String lender = deploy(team, "Lender");
-    String vault = deploy(team, "RewardVault", addr(stake), addr(reward));
-    send(team, stake, call("transfer", addr(lender), new Uint256(whole(5_000_000))));
-    send(team, reward, call("transfer", addr(vault), new Uint256(whole(1000))));
+    Defi defi = defi(team);
+    String stake = defi.stake();
+    String lender = defi.lender();
+    String vault = defi.vault();
     String mixer = deploy(team, "Mixer");
     send(team, mixer, whole(10), null);
     send(
@@ -546,7 +558,7 @@ final class PackOnChainTest {
             read(
                 Map.of(
                     stake.toLowerCase(), new Config.Price(1.0, null),
-                    reward.toLowerCase(), new Config.Price(2000.0, null))));
+                    defi.reward().toLowerCase(), new Config.Price(2000.0, null))));
     assertThat(of(alerts, "chain.flash-loan-exploit")).hasSize(1);
     // the correlator reads the alerts as the detection pump hands them over
     List<Alert> incidents = new dev.bulwark.engine.pack.StageCorrelator().observe(alerts);
@@ -602,12 +614,10 @@ final class PackOnChainTest {
       throws Exception {
     String team = accounts.get(0);
     String attacker = fresh("f1e5", "0001");
-    String stake = coin(team, "STK", whole(10_000_000));
-    String reward = coin(team, "RWD", whole(1_000_000));
-    String lender = deploy(team, "Lender");
-    String vault = deploy(team, "RewardVault", addr(stake), addr(reward));
-    send(team, stake, call("transfer", addr(lender), new Uint256(whole(5_000_000))));
-    send(team, reward, call("transfer", addr(vault), new Uint256(whole(1000))));
+    Defi defi = defi(team);
+    String stake = defi.stake();
+    String lender = defi.lender();
+    String vault = defi.vault();
     anvil.impersonate(attacker); // funded by anvil_setBalance: no transaction of its own yet
     String exploit = deploy(attacker, "FlashAttacker", addr(lender), addr(vault));
     send(team, stake, call("transfer", addr(exploit), new Uint256(whole(5000))));
