@@ -12,6 +12,36 @@ import java.util.List;
 final class Detectors {
   private Detectors() {}
 
+  /** A chain event on Ethereum mainnet: the fields a chain source sets, the others absent. */
+  static Event chain(
+      String id,
+      String type,
+      java.time.Instant time,
+      String asset,
+      java.math.BigDecimal amount,
+      Double usd,
+      String from,
+      String to,
+      String tx,
+      java.util.Map<String, Object> attrs) {
+    return new Event(
+        id,
+        type,
+        time,
+        null,
+        null,
+        null,
+        null,
+        "eip155:1",
+        asset,
+        amount,
+        usd,
+        from,
+        to,
+        tx,
+        attrs);
+  }
+
   static List<Alert> run(Detector detector, List<Event> events) {
     Engine engine = new Engine(List.of(detector), State.inMemory());
     List<Alert> out = new ArrayList<>();

@@ -25,15 +25,10 @@ final class MixerFundedDeployerTest {
       String to,
       String tx,
       Map<String, Object> attrs) {
-    return new Event(
+    return Detectors.chain(
         id,
         type,
         T.plusSeconds(minutes * 60),
-        null,
-        null,
-        null,
-        null,
-        "eip155:1",
         null,
         null,
         null,

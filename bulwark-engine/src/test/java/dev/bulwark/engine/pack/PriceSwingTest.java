@@ -15,15 +15,10 @@ final class PriceSwingTest {
   private int seq;
 
   private Event sync(String tx, long r0, long r1) {
-    return new Event(
+    return Detectors.chain(
         "s" + (seq++),
         "chain.log",
         T.plusSeconds(seq),
-        null,
-        null,
-        null,
-        null,
-        "eip155:1",
         null,
         null,
         null,
@@ -64,15 +59,10 @@ final class PriceSwingTest {
   }
 
   private Event v3Swap(String tx, java.math.BigInteger sqrtPriceX96) {
-    return new Event(
+    return Detectors.chain(
         "v" + (seq++),
         "chain.log",
         T.plusSeconds(seq),
-        null,
-        null,
-        null,
-        null,
-        "eip155:1",
         null,
         null,
         null,

@@ -20,34 +20,14 @@ final class ReentrancyTest {
   private static final String EOA = "0x00000000000000000000000000000000000000ee";
 
   private static Event tx(String to) {
-    return new Event(
-        "base",
-        "chain.transaction",
-        T,
-        null,
-        null,
-        null,
-        null,
-        "eip155:1",
-        null,
-        null,
-        null,
-        EOA,
-        to,
-        TX,
-        Map.of());
+    return Detectors.chain("base", "chain.transaction", T, null, null, null, EOA, to, TX, Map.of());
   }
 
   private static Event call(String path, String to, String type) {
-    return new Event(
+    return Detectors.chain(
         "base:trace:" + path,
         "chain.call",
         T,
-        null,
-        null,
-        null,
-        null,
-        "eip155:1",
         null,
         null,
         null,

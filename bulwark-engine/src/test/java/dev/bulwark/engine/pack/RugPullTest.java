@@ -33,15 +33,10 @@ final class RugPullTest {
       String asset,
       long amount,
       Map<String, Object> attrs) {
-    return new Event(
+    return Detectors.chain(
         "r" + seq++,
         type,
         time,
-        "evm",
-        null,
-        null,
-        null,
-        "eip155:1",
         asset,
         asset == null ? null : BigDecimal.valueOf(amount),
         null,

@@ -15,18 +15,7 @@ final class StageCorrelatorTest {
   private static final String ATTACKER = "0x00000000000000000000000000000000000000f1";
 
   private static Alert alert(String id, String rule, String stage, Instant time, String attacker) {
-    return new Alert(
-        id,
-        rule,
-        Severity.HIGH,
-        rule,
-        rule,
-        time,
-        List.of(new Entity(Entity.Kind.ADDRESS, attacker, Entity.Role.ATTACKER)),
-        new Alert.Evidence(List.of("ev-" + id), List.of()),
-        List.of("defi", "stage." + stage),
-        0.7,
-        id);
+    return named(id, rule, stage, time, attacker);
   }
 
   @Test

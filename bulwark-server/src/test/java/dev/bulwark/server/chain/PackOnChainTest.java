@@ -185,6 +185,21 @@ final class PackOnChainTest {
     return new Defi(stake, reward, lender, vault);
   }
 
+  /** A Tornado-style pool funded by {@code team} pays {@code to} through {@code relayer}. */
+  private void mixerPays(String team, String relayer, String to) throws Exception {
+    String mixer = deploy(team, "Mixer");
+    send(team, mixer, whole(10), null);
+    send(
+        relayer,
+        mixer,
+        call(
+            "withdraw",
+            addr(to),
+            new org.web3j.abi.datatypes.generated.Bytes32(new byte[32]),
+            addr(relayer),
+            new Uint256(BigInteger.TEN.pow(16))));
+  }
+
   private static List<Alert> of(List<Alert> alerts, String rule) {
     return alerts.stream().filter(a -> a.rule().equals(rule)).toList();
   }
@@ -385,17 +400,7 @@ final class PackOnChainTest {
     String team = accounts.get(0);
     String relayer = accounts.get(3);
     String attacker = fresh("0bad", "f00d");
-    String mixer = deploy(team, "Mixer");
-    send(team, mixer, whole(10), null);
-    send(
-        relayer,
-        mixer,
-        call(
-            "withdraw",
-            addr(attacker),
-            new org.web3j.abi.datatypes.generated.Bytes32(new byte[32]),
-            addr(relayer),
-            new Uint256(BigInteger.TEN.pow(16))));
+    mixerPays(team, relayer, attacker);
     anvil.impersonate(attacker);
     String probe = deploy(attacker, "Probe");
     TransactionReceipt use = send(attacker, probe, call("poke"));
@@ -534,17 +539,7 @@ final class PackOnChainTest {
     String stake = defi.stake();
     String lender = defi.lender();
     String vault = defi.vault();
-    String mixer = deploy(team, "Mixer");
-    send(team, mixer, whole(10), null);
-    send(
-        relayer,
-        mixer,
-        call(
-            "withdraw",
-            addr(attacker),
-            new org.web3j.abi.datatypes.generated.Bytes32(new byte[32]),
-            addr(relayer),
-            new Uint256(BigInteger.ZERO)));
+    mixerPays(team, relayer, attacker);
     later(3600);
     anvil.impersonate(attacker);
     String exploit = deploy(attacker, "FlashAttacker", addr(lender), addr(vault));
