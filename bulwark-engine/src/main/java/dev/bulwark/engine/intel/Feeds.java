@@ -239,7 +239,25 @@ public final class Feeds {
                       : " [" + String.join(", ", party.programmes()) + "]",
                   party.designated() == null ? "" : ", designated " + party.designated(),
                   l.asset());
-      add(out, feed, wallet(value), name, confidence, asOf);
+      add(out, feed, wallet(value), name, confidence, since(party.designated(), asOf));
+    }
+  }
+
+  /**
+   * When a sanctioned party's addresses start to count: its designation date (midnight UTC), so a
+   * replay or backfill of older activity matches what was already sanctioned then; the copy's date
+   * when the designation is unknown or later.
+   */
+  static Instant since(String designated, Instant asOf) {
+    if (designated == null) {
+      return asOf;
+    }
+    try {
+      Instant d =
+          java.time.LocalDate.parse(designated).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+      return d.isBefore(asOf) ? d : asOf;
+    } catch (java.time.format.DateTimeParseException e) {
+      return asOf;
     }
   }
 

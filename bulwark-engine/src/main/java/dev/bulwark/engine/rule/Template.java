@@ -20,7 +20,10 @@ import java.util.regex.Pattern;
 final class Template {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([^}]*?)\\s*}}");
 
-  private sealed interface Part permits Text, Field, Attr, Var, Bound {}
+  private sealed interface Part permits Text, Field, Attr, Var, Bound, Units {}
+
+  /** {@code {{e.amount_units}}}: the amount in whole tokens with the token's name. */
+  private record Units() implements Part {}
 
   private record Text(String text) implements Part {}
 
@@ -63,7 +66,7 @@ final class Template {
                     + String.join(", ", vars.stream().sorted().map(v -> "{{" + v + "}}").toList());
         return new Parsed(
             null,
-            "unknown placeholder {{%s}}; use {{e.<field>}}, {{e.attrs.<key>}}%s%s"
+            "unknown placeholder {{%s}}; use {{e.<field>}}, {{e.amount_units}}, {{e.attrs.<key>}}%s%s"
                 .formatted(ref, bindings ? ", {{b.<name>}}" : "", extra),
             m.start());
       }
@@ -77,6 +80,9 @@ final class Template {
   }
 
   private static Optional<Part> reference(String ref, Set<String> vars, boolean bindings) {
+    if (ref.equals("e.amount_units")) {
+      return Optional.of(new Units());
+    }
     if (ref.startsWith("e.attrs.") && ref.length() > "e.attrs.".length()) {
       return Optional.of(new Attr(ref.substring("e.attrs.".length())));
     }
@@ -114,6 +120,8 @@ final class Template {
         v = f.name().equals("amount") ? event.amount() : fields.get(f.name());
       } else if (p instanceof Attr a) {
         v = event.attrs().get(a.key());
+      } else if (p instanceof Units) {
+        v = units(event);
       } else if (p instanceof Var var) {
         v = vars.get(var.name());
       } else {
@@ -122,6 +130,24 @@ final class Template {
       out.append(v == null ? "?" : text(v));
     }
     return out.toString();
+  }
+
+  /**
+   * The amount in whole tokens when the event says its decimals ({@code attrs.decimals}), named by
+   * {@code attrs.symbol} or the asset — {@code 1500000 USDT}; else the raw amount, {@code
+   * 1500000000000 raw units of 0xdac1…}; null without an amount.
+   */
+  private static String units(Event e) {
+    if (e.amount() == null) {
+      return null;
+    }
+    Object symbol = e.attrs().get("symbol");
+    String name = symbol instanceof String sym ? sym : e.asset() == null ? "" : e.asset();
+    if (e.attrs().get("decimals") instanceof Number d && d.intValue() >= 0 && d.intValue() <= 77) {
+      BigDecimal whole = e.amount().movePointLeft(d.intValue()).stripTrailingZeros();
+      return (whole.scale() < 0 ? whole.setScale(0) : whole).toPlainString() + " " + name;
+    }
+    return e.amount().toPlainString() + " raw units of " + name;
   }
 
   /** Numbers as people write them: full decimal precision, no trailing ".0" on whole values. */

@@ -175,7 +175,12 @@ final class IntelTest {
                   assertThat(i.name())
                       .startsWith("OFAC SDN: Lazarus Group [DPRK3")
                       .contains("designated 2019-09-13")
-                      .endsWith("(ETH address)"));
+                      .endsWith("(ETH address)"))
+          .as("valid from the designation: a backfill of older activity still matches")
+          .satisfies(
+              i ->
+                  assertThat(i.validFrom())
+                      .isEqualTo(java.time.Instant.parse("2019-09-13T00:00:00Z")));
       assertThat(all).anySatisfy(i -> assertThat(i.name()).endsWith("(XBT address)"));
       assertThat(all)
           .noneMatch(i -> i.pattern().contains("0x722122df12d4e14e13ac3b6895a86e84145b6967"))
