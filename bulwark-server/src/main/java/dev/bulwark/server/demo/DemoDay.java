@@ -188,7 +188,9 @@ public final class DemoDay {
   }
 
   private void payout(Instant t, String to, long units) {
-    add(transfer(t, HOT_WALLET, to, USDT, BigDecimal.valueOf(units), "erc20", 6));
+    add(
+        transfer(t, HOT_WALLET, to, USDT, BigDecimal.valueOf(units), "erc20", 6)
+            .attr("symbol", "USDT"));
   }
 
   /** A token or native transfer in a transaction of its own. */
