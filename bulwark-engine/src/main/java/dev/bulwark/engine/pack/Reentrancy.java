@@ -90,7 +90,12 @@ public final class Reentrancy implements Detector {
       Severity s = SEVERITIES[level];
       String dedup = ID + "|" + e.tx() + "|" + callee + "|" + LEVELS[level];
       List<Entity> entities = new ArrayList<>();
-      entities.add(new Entity(Entity.Kind.CONTRACT, e.to(), Entity.Role.VICTIM));
+      // the contract the transaction called, re-entered through its own callbacks, is as often
+      // the attacker's contract (ping-pong with the vault) as the victim: it is only related
+      boolean root = callee.equals(f.callees.get(""));
+      entities.add(
+          new Entity(
+              Entity.Kind.CONTRACT, e.to(), root ? Entity.Role.RELATED : Entity.Role.VICTIM));
       if (f.origin != null) {
         entities.add(new Entity(Entity.Kind.ADDRESS, f.origin, Entity.Role.ATTACKER));
       }

@@ -59,6 +59,23 @@ final class ReentrancyTest {
         .containsExactly(Severity.MEDIUM, Severity.HIGH);
     assertThat(alerts.get(0).title()).isEqualTo(VAULT + " re-entered 3 times in one transaction");
     assertThat(alerts.get(0).entities()).anySatisfy(e -> assertThat(e.value()).isEqualTo(EOA));
+    assertThat(alerts.get(0).entities())
+        .as("the vault, called back into, is the victim")
+        .contains(
+            new dev.bulwark.engine.detect.Entity(
+                dev.bulwark.engine.detect.Entity.Kind.CONTRACT,
+                VAULT,
+                dev.bulwark.engine.detect.Entity.Role.VICTIM));
+    assertThat(run(events).stream().filter(a -> a.title().startsWith(ATTACKER)))
+        .as("the contract the transaction called is only related: often the attacker's own")
+        .allSatisfy(
+            a ->
+                assertThat(a.entities())
+                    .contains(
+                        new dev.bulwark.engine.detect.Entity(
+                            dev.bulwark.engine.detect.Entity.Kind.CONTRACT,
+                            ATTACKER,
+                            dev.bulwark.engine.detect.Entity.Role.RELATED)));
 
     // deeper: seven entries into the vault reach critical
     List<Event> deep = new ArrayList<>(List.of(tx(ATTACKER)));
