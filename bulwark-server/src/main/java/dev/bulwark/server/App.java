@@ -87,7 +87,7 @@ public final class App implements AutoCloseable {
       this.tokens = new TokenStore(db.jdbi(), clock);
       this.events = new EventStore(db.jdbi(), clock);
       this.alerts = new AlertStore(db.jdbi(), clock);
-      this.catalog = new RuleCatalog(rules, new RuleStore(db.jdbi(), clock));
+      this.catalog = new RuleCatalog(rules, packDetectors, new RuleStore(db.jdbi(), clock));
       this.intel = new IntelService(new IntelStore(db.jdbi(), clock), clock);
       this.stix = new StixStore(db.jdbi(), clock);
       this.stixIntel = new StixIntel(stix, tokens::organisationName);
@@ -131,7 +131,7 @@ public final class App implements AutoCloseable {
    */
   private List<dev.bulwark.engine.detect.Detector> withIntel(long org, List<Rule> rules) {
     List<dev.bulwark.engine.detect.Detector> all = new java.util.ArrayList<>(rules);
-    all.addAll(packDetectors);
+    all.addAll(catalog.builtInsFor(org));
     java.util.function.Supplier<List<dev.bulwark.engine.intel.IndicatorIndex>> indexes =
         () -> List.of(intel.index(), stixIntel.index(org));
     all.add(new dev.bulwark.engine.intel.IntelDetector(indexes));

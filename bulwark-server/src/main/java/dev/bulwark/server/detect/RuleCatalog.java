@@ -2,6 +2,7 @@ package dev.bulwark.server.detect;
 
 import dev.bulwark.engine.BulwarkException;
 import dev.bulwark.engine.Problem;
+import dev.bulwark.engine.detect.Detector;
 import dev.bulwark.engine.rule.InvalidRuleException;
 import dev.bulwark.engine.rule.Rule;
 import dev.bulwark.engine.rule.RuleCompiler;
@@ -33,9 +34,15 @@ public final class RuleCatalog {
   private final Map<Long, Map<String, Rule>> apiRules = new ConcurrentHashMap<>();
   private final Map<Long, Map<String, Boolean>> enabled = new ConcurrentHashMap<>();
   private final List<LongConsumer> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, Detector> builtIns;
 
   /** A rule as an organisation sees it. */
   public record View(Rule rule, boolean fromFile, boolean enabled) {}
+
+  /**
+   * A built-in detector in code (the pack's) as an organisation sees it: on unless switched off.
+   */
+  public record BuiltIn(Detector detector, boolean enabled) {}
 
   /** The rule conflicts with one defined in a file. */
   public static final class RuleConflictException extends BulwarkException {
@@ -45,7 +52,18 @@ public final class RuleCatalog {
   }
 
   public RuleCatalog(List<Rule> fileRules, RuleStore store) {
+    this(fileRules, List.of(), store);
+  }
+
+  /**
+   * @param builtIns the pack's detectors in code: they run for every organisation unless it
+   *     disables them, like file rules
+   */
+  public RuleCatalog(List<Rule> fileRules, List<Detector> builtIns, RuleStore store) {
     this.store = store;
+    Map<String, Detector> b = new LinkedHashMap<>();
+    builtIns.forEach(d -> b.put(d.id(), d));
+    this.builtIns = java.util.Collections.unmodifiableMap(b);
     this.fileRules = index(fileRules);
     for (RuleStore.Row row : store.all()) {
       enabled
@@ -99,6 +117,23 @@ public final class RuleCatalog {
     return out;
   }
 
+  /** The built-in detectors, each with whether it runs for the organisation. */
+  public List<BuiltIn> builtIns(long org) {
+    Map<String, Boolean> flags = enabled.getOrDefault(org, Map.of());
+    return builtIns.values().stream()
+        .map(d -> new BuiltIn(d, flags.getOrDefault(d.id(), true)))
+        .toList();
+  }
+
+  /** The built-in detectors that run for an organisation. */
+  public List<Detector> builtInsFor(long org) {
+    return builtIns(org).stream().filter(BuiltIn::enabled).map(BuiltIn::detector).toList();
+  }
+
+  public Optional<BuiltIn> findBuiltIn(long org, String id) {
+    return builtIns(org).stream().filter(b -> b.detector().id().equals(id)).findFirst();
+  }
+
   public Optional<View> find(long org, String id) {
     return list(org).stream().filter(v -> v.rule().id().equals(id)).findFirst();
   }
@@ -140,6 +175,10 @@ public final class RuleCatalog {
       throw new RuleConflictException(
           "'%s' is defined in a rule file; choose another id (or disable that rule)".formatted(id));
     }
+    if (builtIns.containsKey(id)) {
+      throw new RuleConflictException(
+          "'%s' is a built-in detector; choose another id (or disable it)".formatted(id));
+    }
     Rule rule = compile(id, text);
     boolean on = enabledOverride.orElse(rule.enabled());
     boolean created = store.put(new RuleStore.Row(org, id, text, on));
@@ -153,6 +192,12 @@ public final class RuleCatalog {
    * Enables or disables a rule for one organisation (for a file rule, only for that organisation).
    */
   public void setEnabled(long org, String id, boolean on) {
+    if (builtIns.containsKey(id)) {
+      store.put(new RuleStore.Row(org, id, null, on));
+      enabled.computeIfAbsent(org, k -> new ConcurrentHashMap<>()).put(id, on);
+      changed(org);
+      return;
+    }
     View view = find(org, id).orElseThrow(() -> new NoSuchRuleException(id));
     String text =
         view.fromFile() ? null : store.find(org, id).map(RuleStore.Row::text).orElse(null);
@@ -163,6 +208,10 @@ public final class RuleCatalog {
 
   /** Deletes an organisation's rule. */
   public void delete(long org, String id) {
+    if (builtIns.containsKey(id)) {
+      throw new RuleConflictException(
+          "'%s' is a built-in detector; disable it instead".formatted(id));
+    }
     View view = find(org, id).orElseThrow(() -> new NoSuchRuleException(id));
     if (view.fromFile()) {
       throw new RuleConflictException(

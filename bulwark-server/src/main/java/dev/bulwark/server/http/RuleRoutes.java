@@ -26,13 +26,19 @@ public final class RuleRoutes {
   }
 
   void list(Context ctx, Caller caller) {
-    List<Map<String, Object>> rules =
-        catalog.list(caller.orgId()).stream().map(v -> summary(v, caller)).toList();
+    List<Map<String, Object>> rules = new java.util.ArrayList<>();
+    catalog.list(caller.orgId()).forEach(v -> rules.add(summary(v, caller)));
+    catalog.builtIns(caller.orgId()).forEach(b -> rules.add(summary(b)));
     ctx.json(Map.of("rules", rules));
   }
 
   void get(Context ctx, Caller caller) {
     String id = ctx.pathParam("id");
+    var builtIn = catalog.findBuiltIn(caller.orgId(), id);
+    if (builtIn.isPresent()) {
+      ctx.json(summary(builtIn.get()));
+      return;
+    }
     RuleCatalog.View v =
         catalog
             .find(caller.orgId(), id)
@@ -68,12 +74,27 @@ public final class RuleRoutes {
   void enable(Context ctx, Caller caller, boolean on) {
     String id = ctx.pathParam("id");
     catalog.setEnabled(caller.orgId(), id, on);
-    ctx.json(summary(catalog.find(caller.orgId(), id).orElseThrow(), caller));
+    var builtIn = catalog.findBuiltIn(caller.orgId(), id);
+    ctx.json(
+        builtIn.isPresent()
+            ? summary(builtIn.get())
+            : summary(catalog.find(caller.orgId(), id).orElseThrow(), caller));
   }
 
   void delete(Context ctx, Caller caller) {
     catalog.delete(caller.orgId(), ctx.pathParam("id"));
     ctx.status(204);
+  }
+
+  /** A built-in detector in code: its id, and whether it runs for the organisation. */
+  private static Map<String, Object> summary(RuleCatalog.BuiltIn b) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", b.detector().id());
+    m.put("kind", "code");
+    m.put("enabled", b.enabled());
+    m.put("origin", "built-in");
+    m.put("docs", "docs/detections.md");
+    return m;
   }
 
   private static Map<String, Object> summary(RuleCatalog.View v, Caller caller) {

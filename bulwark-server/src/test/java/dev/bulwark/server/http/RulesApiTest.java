@@ -57,14 +57,19 @@ final class RulesApiTest {
 
   @BeforeEach
   void start() throws Exception {
+    start(false);
+  }
+
+  /** A server with the rules directory, and the built-in pack when {@code pack}. */
+  private void start(boolean pack) throws Exception {
     Path rules = Files.createDirectories(dir.resolve("rules"));
     Files.writeString(rules.resolve("tor.yml"), FILE_RULE);
     app =
         App.serve(
             new Config(
                 new Config.Server("127.0.0.1", 0, 1 << 20),
-                TestDatabases.h2(dir.resolve("data")),
-                new Config.Rules(Optional.of(rules)),
+                TestDatabases.h2(dir.resolve(pack ? "data-pack" : "data")),
+                new Config.Rules(Optional.of(rules), pack),
                 new Config.Ingest(1000, Duration.ofSeconds(10)),
                 new Config.Detection(2, Duration.ofMinutes(5)),
                 Config.Notify.defaults(),
@@ -101,7 +106,11 @@ final class RulesApiTest {
   }
 
   private void post(String ndjson) throws Exception {
-    HttpResponse<String> r = send("POST", "/api/v1/events", ndjson, "application/x-ndjson", admin);
+    post(ndjson, admin);
+  }
+
+  private void post(String ndjson, String token) throws Exception {
+    HttpResponse<String> r = send("POST", "/api/v1/events", ndjson, "application/x-ndjson", token);
     assertThat(r.statusCode()).isEqualTo(202);
     assertThat(JSON.readTree(r.body()).get("detected").asBoolean()).isTrue();
   }
@@ -112,7 +121,11 @@ final class RulesApiTest {
   }
 
   private long alerts(String rule) throws Exception {
-    return JSON.readTree(send("GET", "/api/v1/alerts?rule=" + rule, null, null, admin).body())
+    return alerts(rule, admin);
+  }
+
+  private long alerts(String rule, String token) throws Exception {
+    return JSON.readTree(send("GET", "/api/v1/alerts?rule=" + rule, null, null, token).body())
         .get("alerts")
         .size();
   }
@@ -186,6 +199,62 @@ final class RulesApiTest {
     assertThat(send("GET", "/api/v1/rules/my.big", null, null, admin).statusCode()).isEqualTo(404);
     assertThat(send("DELETE", "/api/v1/rules/my.big", null, null, admin).statusCode())
         .isEqualTo(404);
+  }
+
+  /** Three wallets paying one never-seen address: the key-compromise shape. */
+  private static String drained(String prefix, String sink) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i <= 3; i++) {
+      b.append(
+          ("{\"id\":\"%s%d\",\"type\":\"chain.transfer\",\"time\":\"2026-11-26T06:0%d:00Z\","
+                  + "\"chain\":\"eip155:1\",\"asset\":\"ETH\",\"amount\":\"5000000000000000000\","
+                  + "\"from\":\"0x%040x\",\"to\":\"%s\",\"tx\":\"0x%064x\",\"attrs\":{\"standard\":\"native\"}}\n")
+              .formatted(prefix, i, i, 0xa000 + i, sink, prefix.hashCode() * 10L + i & 0xffffffL));
+    }
+    return b.toString();
+  }
+
+  @Test
+  void aBuiltInDetectorIsListedAndCanBeSwitchedOffForOneOrganisation() throws Exception {
+    app.close();
+    start(true);
+    JsonNode list =
+        JSON.readTree(send("GET", "/api/v1/rules", null, null, analyst).body()).get("rules");
+    assertThat(list)
+        .anySatisfy(
+            r -> {
+              assertThat(r.get("id").asText()).isEqualTo("chain.key-compromise");
+              assertThat(r.get("kind").asText()).isEqualTo("code");
+              assertThat(r.get("origin").asText()).isEqualTo("built-in");
+              assertThat(r.get("enabled").asBoolean()).isTrue();
+            });
+    HttpResponse<String> off =
+        send("POST", "/api/v1/rules/chain.key-compromise/disable", null, null, admin);
+    assertThat(off.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(off.body()).get("enabled").asBoolean()).isFalse();
+
+    String sink = "0x00000000000000000000000000000000000000ff";
+    post(drained("a", sink), admin);
+    post(drained("a", sink), other);
+    assertThat(alerts("chain.key-compromise", admin)).as("off for acme").isZero();
+    assertThat(alerts("chain.key-compromise", other)).as("still on for globex").isEqualTo(1);
+
+    assertThat(
+            send("POST", "/api/v1/rules/chain.key-compromise/enable", null, null, admin)
+                .statusCode())
+        .isEqualTo(200);
+    post(drained("b", "0x00000000000000000000000000000000000000fe"), admin);
+    assertThat(alerts("chain.key-compromise", admin)).as("on again").isEqualTo(1);
+    assertThat(send("DELETE", "/api/v1/rules/chain.key-compromise", null, null, admin).statusCode())
+        .isEqualTo(409);
+    assertThat(
+            putRule(
+                    "chain.key-compromise",
+                    BIG.replace("id: my.big", "id: chain.key-compromise"),
+                    admin)
+                .statusCode())
+        .as("a built-in's id is taken")
+        .isEqualTo(409);
   }
 
   @Test
