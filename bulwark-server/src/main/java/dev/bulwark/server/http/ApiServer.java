@@ -93,7 +93,8 @@ public final class ApiServer implements AutoCloseable {
                   ctx -> s.events().post(ctx, caller(ctx)),
                   Permission.WRITE_EVENTS);
               c.routes.get(
-                  "/api/v1/events/{id}", ctx -> s.events().get(ctx, caller(ctx)), Permission.READ);
+                  // <id>: an event id may contain '/' (the ingest format allows it)
+                  "/api/v1/events/<id>", ctx -> s.events().get(ctx, caller(ctx)), Permission.READ);
               c.routes.get(
                   "/api/v1/alerts", ctx -> s.alerts().list(ctx, caller(ctx)), Permission.READ);
               c.routes.get(

@@ -219,6 +219,12 @@ final class ApiTest {
     String alertId = get("/api/v1/alerts", admin).body().get("alerts").get(0).get("id").asText();
 
     assertThat(get("/api/v1/alerts/" + alertId, otherOrg).status()).isEqualTo(404);
+    post(
+        withdrawal("orders/2026/w-10", 100, "2026-11-26T06:00:00Z"), "application/x-ndjson", admin);
+    assertThat(get("/api/v1/events/orders/2026/w-10", admin).body().get("id").asText())
+        .as("an id with slashes is fetched by its path")
+        .isEqualTo("orders/2026/w-10");
+    assertThat(get("/api/v1/events/orders/2026/w-10", otherOrg).status()).isEqualTo(404);
     Reply missing = get("/api/v1/events/w-9", otherOrg);
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.contentType()).startsWith("application/problem+json");
