@@ -1,7 +1,11 @@
 package dev.bulwark.engine.intel;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.bulwark.engine.Problem;
 import dev.bulwark.engine.ValidationException;
 import java.io.IOException;
@@ -188,8 +192,8 @@ public final class Feeds {
       Instant asOf,
       Map<String, Indicator> out,
       List<Problem> problems) {
-    String[] lines = content.split("\\R");
-    List<String> header = header(lines, "expected a header naming an 'address' column", problems);
+    List<Row> rows = rows(content, problems);
+    List<String> header = header(rows, "expected a header naming an 'address' column", problems);
     if (header == null) {
       return;
     }
@@ -201,13 +205,10 @@ public final class Feeds {
               "line 1", "no 'address' column; the header has " + String.join(", ", header)));
       return;
     }
-    for (int i = 1; i < lines.length; i++) {
-      if (lines[i].isBlank()) {
-        continue;
-      }
-      List<String> cells = splitCsv(lines[i]);
+    for (Row row : rows.subList(1, rows.size())) {
+      List<String> cells = row.cells();
       if (cells.size() <= address || cells.get(address).isBlank()) {
-        problems.add(new Problem("line " + (i + 1), "no address"));
+        problems.add(new Problem("line " + row.line(), "no address"));
         continue;
       }
       String label =
@@ -269,8 +270,8 @@ public final class Feeds {
       Instant asOf,
       Map<String, Indicator> out,
       List<Problem> problems) {
-    String[] lines = content.split("\\R");
-    List<String> header = header(lines, "expected a Forta labelled-datasets CSV header", problems);
+    List<Row> rows = rows(content, problems);
+    List<String> header = header(rows, "expected a Forta labelled-datasets CSV header", problems);
     if (header == null) {
       return;
     }
@@ -288,16 +289,13 @@ public final class Feeds {
         firstOf(header, "data_source", "contract_creator_etherscan_label", "etherscan_labels");
     int creator = header.indexOf("contract_creator");
     int creatorTag = header.indexOf("contract_creator_tag");
-    for (int i = 1; i < lines.length; i++) {
-      if (lines[i].isBlank()) {
-        continue;
-      }
-      List<String> cells = splitCsv(lines[i]);
+    for (Row row : rows.subList(1, rows.size())) {
+      List<String> cells = row.cells();
       String a = cell(cells, address);
       if (!EVM.matcher(a).matches()) {
         problems.add(
             new Problem(
-                "line " + (i + 1) + ", column " + header.get(address),
+                "line " + row.line() + ", column " + header.get(address),
                 "'%s' is not an EVM address".formatted(a)));
         continue;
       }
@@ -459,42 +457,54 @@ public final class Feeds {
     };
   }
 
-  /** The first line's column names in lower case; null (and a problem) when there is none. */
-  private static List<String> header(String[] lines, String expected, List<Problem> problems) {
-    if (lines.length == 0 || lines[0].isBlank()) {
-      problems.add(new Problem("line 1", expected));
+  /** The first record's column names in lower case; null (and a problem) when there is none. */
+  private static List<String> header(List<Row> rows, String expected, List<Problem> problems) {
+    if (rows.isEmpty() || rows.get(0).cells().stream().allMatch(String::isBlank)) {
+      if (problems.isEmpty()) {
+        problems.add(new Problem("line 1", expected));
+      }
       return null;
     }
-    return splitCsv(lines[0]).stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+    return rows.get(0).cells().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
   }
 
-  /** A minimal RFC 4180 split: commas, double-quoted cells, doubled quotes inside them. */
-  static List<String> splitCsv(String line) {
-    List<String> cells = new ArrayList<>();
-    StringBuilder cell = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (quoted) {
-        if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-          cell.append('"');
-          i++;
-        } else if (c == '"') {
-          quoted = false;
-        } else {
-          cell.append(c);
+  /** A CSV record and the line it starts on. */
+  record Row(long line, List<String> cells) {}
+
+  private static final CsvMapper CSV = new CsvMapper();
+
+  /**
+   * The records of an RFC 4180 CSV text (quoted cells may hold commas, quotes and line breaks);
+   * blank lines are skipped. Malformed CSV is a problem naming its line, and ends the reading.
+   */
+  static List<Row> rows(String content, List<Problem> problems) {
+    List<Row> rows = new ArrayList<>();
+    try (MappingIterator<List<String>> it =
+        CSV.readerForListOf(String.class)
+            .with(CsvSchema.emptySchema())
+            .with(CsvParser.Feature.WRAP_AS_ARRAY)
+            .with(CsvParser.Feature.SKIP_EMPTY_LINES)
+            .readValues(content)) {
+      while (true) {
+        long line = it.getParser().currentLocation().getLineNr();
+        if (!it.hasNextValue()) {
+          break;
         }
-      } else if (c == '"') {
-        quoted = true;
-      } else if (c == ',') {
-        cells.add(cell.toString());
-        cell.setLength(0);
-      } else {
-        cell.append(c);
+        List<String> cells = it.nextValue();
+        if (cells.isEmpty() || cells.size() == 1 && cells.get(0).isBlank()) {
+          continue;
+        }
+        rows.add(new Row(Math.max(1, line), cells));
       }
+    } catch (RuntimeException | java.io.IOException e) {
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      int cut = why.indexOf('\n');
+      problems.add(
+          new Problem(
+              "line " + (rows.isEmpty() ? 1 : rows.get(rows.size() - 1).line() + 1),
+              "not valid CSV: " + (cut < 0 ? why : why.substring(0, cut))));
     }
-    cells.add(cell.toString());
-    return cells;
+    return rows;
   }
 
   private static String wallet(String address) {

@@ -82,6 +82,27 @@ final class FeedsTest {
   }
 
   @Test
+  void csvIsReadByTheBookWithTheLineEachRecordStartsOn() {
+    List<Problem> problems = new java.util.ArrayList<>();
+    List<Feeds.Row> rows =
+        Feeds.rows(
+            "address,name\n\n\"0xab\",\"a \"\"quoted\"\", two-line\nname\"\n0xcd,plain\n",
+            problems);
+    assertThat(problems).isEmpty();
+    assertThat(rows)
+        .extracting(Feeds.Row::line, Feeds.Row::cells)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(1L, List.of("address", "name")),
+            org.assertj.core.groups.Tuple.tuple(
+                3L, List.of("0xab", "a \"quoted\", two-line\nname")),
+            org.assertj.core.groups.Tuple.tuple(5L, List.of("0xcd", "plain")));
+    Feeds.rows("address,name\n0xab,\"unclosed\n", problems);
+    assertThat(problems)
+        .singleElement()
+        .satisfies(p -> assertThat(p.toString()).startsWith("line 2: not valid CSV"));
+  }
+
+  @Test
   void mispAttributesFlaggedForDetectionBecomeIndicators() throws IOException {
     List<Indicator> misp =
         Feeds.parse(Feeds.Format.MISP, "misp-seal", resource("misp-event.json"), 75, AS_OF);
