@@ -130,7 +130,7 @@ public final class ConfigLoader {
       }
       for (Config.Network n : config.networks()) {
         lines.add(
-            "network %s: chain id %d, rpc %s%s, organisation %s, confirmations %d"
+            "network %s: chain id %d, rpc %s%s, organisation %s, confirmations %d, %s, %s"
                 .formatted(
                     n.id(),
                     n.chainId(),
@@ -139,7 +139,20 @@ public final class ConfigLoader {
                         .collect(java.util.stream.Collectors.joining(", ")),
                     n.ws().map(w -> ", ws " + Secret.maskedUrl(w.reveal())).orElse(""),
                     n.organisation(),
-                    n.confirmations()));
+                    n.confirmations(),
+                    n.watch().isEmpty()
+                        ? "every address"
+                        : "watching %d address%s"
+                            .formatted(n.watch().size(), n.watch().size() == 1 ? "" : "es"),
+                    n.prices().isEmpty()
+                        ? "no prices"
+                        : "%d price%s (%d from feeds)"
+                            .formatted(
+                                n.prices().size(),
+                                n.prices().size() == 1 ? "" : "s",
+                                n.prices().values().stream()
+                                    .filter(x -> x.feed() != null)
+                                    .count())));
       }
       for (Config.Peer p : config.peers()) {
         lines.add(

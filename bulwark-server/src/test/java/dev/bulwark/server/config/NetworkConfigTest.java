@@ -48,6 +48,7 @@ final class NetworkConfigTest {
         .containsEntry("0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48", new Config.Price(1.0, null));
     assertThat(String.join("\n", loaded.describe()))
         .contains("network eip155:1")
+        .contains("watching 1 address, 2 prices (1 from feeds)")
         .contains("https://mainnet.example.org/****, https://backup.example.net:8443/****")
         .doesNotContain("SECRETKEY")
         .doesNotContain("OTHERKEY");
