@@ -78,7 +78,9 @@ public final class App implements AutoCloseable {
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.pack = config.rules().pack() ? new RuleLoader().loadPack() : List.of();
     this.packDetectors =
-        config.rules().pack() ? dev.bulwark.engine.pack.Pack.detectors() : List.of();
+        config.rules().pack()
+            ? dev.bulwark.engine.pack.Pack.detectors(config.rules().tuning())
+            : List.of();
     this.rules =
         RuleLoader.combine(
             pack, config.rules().dir().map(dir -> new RuleLoader().load(dir)).orElse(List.of()));

@@ -33,6 +33,26 @@ import java.util.Set;
  */
 public final class AddressPoisoning implements Detector {
   public static final String ID = "chain.address-poisoning";
+
+  /**
+   * The settings an operator may tune ({@code tuning:} in the config file), with their defaults.
+   */
+  public static final Map<String, Object> DEFAULTS = Map.of("match", 4, "dust", 0.001);
+
+  private final int match;
+  private final BigDecimal dust;
+
+  public AddressPoisoning() {
+    this(Map.of());
+  }
+
+  /** With some settings changed; see {@link #DEFAULTS}. */
+  public AddressPoisoning(Map<String, Object> tuning) {
+    Tuning t = new Tuning(ID, DEFAULTS, tuning);
+    this.match = t.integer("match");
+    this.dust = BigDecimal.valueOf(t.number("dust"));
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String BOOK = "book";
   private static final Duration MEMORY = Duration.ofDays(30);
@@ -40,9 +60,6 @@ public final class AddressPoisoning implements Detector {
   private static final int WALLETS = 200_000;
 
   /** Below this many whole units (after decimals), a transfer is dust. */
-  private static final BigDecimal DUST = new BigDecimal("0.001");
-
-  private static final int MATCH = 4;
 
   /** Who each wallet paid recently, and the imitators planted around it. */
   static final class Book {
@@ -115,7 +132,7 @@ public final class AddressPoisoning implements Detector {
                           e.asset(),
                           walletShown,
                           otherShown,
-                          MATCH,
+                          match,
                           c.getKey(),
                           walletShown,
                           c.getValue()),
@@ -128,13 +145,13 @@ public final class AddressPoisoning implements Detector {
     return List.of();
   }
 
-  private static boolean small(Event e) {
+  private boolean small(Event e) {
     if (e.amount().signum() == 0) {
       return true;
     }
     Object d = e.attrs().get("decimals");
     if (d instanceof Number n && !"erc721".equals(e.attrs().get("standard"))) {
-      return e.amount().movePointLeft(n.intValue()).compareTo(DUST) < 0;
+      return e.amount().movePointLeft(n.intValue()).compareTo(dust) < 0;
     }
     return false;
   }
@@ -153,12 +170,12 @@ public final class AddressPoisoning implements Detector {
     }
   }
 
-  /** Same first and last four hex characters, not the same address. */
-  static boolean imitates(String a, String b) {
+  /** Same first and last {@code match} (four) hex characters, not the same address. */
+  boolean imitates(String a, String b) {
     if (a.equals(b) || a.length() != 42 || b.length() != 42) {
       return false;
     }
-    return a.regionMatches(2, b, 2, MATCH) && a.regionMatches(42 - MATCH, b, 42 - MATCH, MATCH);
+    return a.regionMatches(2, b, 2, match) && a.regionMatches(42 - match, b, 42 - match, match);
   }
 
   private static Alert alert(

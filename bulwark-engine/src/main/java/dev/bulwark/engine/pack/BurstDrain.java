@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,13 +24,33 @@ import java.util.Set;
  */
 public final class BurstDrain implements Detector {
   public static final String ID = "chain.burst-drain";
+
+  /**
+   * The settings an operator may tune ({@code tuning:} in the config file), with their defaults.
+   */
+  public static final Map<String, Object> DEFAULTS =
+      Map.of("window", Duration.ofMinutes(10), "transfers", 10, "factor", 5.0);
+
+  private final Duration window;
+  private final int min;
+  private final double factor;
+
+  public BurstDrain() {
+    this(Map.of());
+  }
+
+  /** With some settings changed; see {@link #DEFAULTS}. */
+  public BurstDrain(Map<String, Object> tuning) {
+    Tuning t = new Tuning(ID, DEFAULTS, tuning);
+    this.window = t.duration("window");
+    this.min = t.integer("transfers");
+    this.factor = t.number("factor");
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration WINDOW = Duration.ofMinutes(10);
   private static final Duration LEARN = Duration.ofHours(1);
   private static final Duration QUIET = Duration.ofHours(1);
   private static final Duration MEMORY = Duration.ofDays(30);
-  private static final int MIN = 10;
-  private static final double FACTOR = 5;
 
   static final class Wallet {
     long first = Long.MIN_VALUE;
@@ -70,17 +91,17 @@ public final class BurstDrain implements Detector {
     }
     w.total++;
     w.recent.addLast(now);
-    while (!w.recent.isEmpty() && w.recent.peekFirst() <= now - WINDOW.toMillis()) {
+    while (!w.recent.isEmpty() && w.recent.peekFirst() <= now - window.toMillis()) {
       w.recent.removeFirst();
     }
     long history = now - w.first;
     if (history < LEARN.toMillis() || now < w.quietUntil) {
       return List.of();
     }
-    double windows = Math.max(1, (double) history / WINDOW.toMillis());
+    double windows = Math.max(1, (double) history / window.toMillis());
     double usual = (w.total - w.recent.size()) / windows;
     int count = w.recent.size();
-    if (count < MIN || count < FACTOR * usual) {
+    if (count < min || count < factor * usual) {
       return List.of();
     }
     w.quietUntil = now + QUIET.toMillis();

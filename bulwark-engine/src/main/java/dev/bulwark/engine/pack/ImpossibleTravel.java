@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,9 +24,27 @@ import java.util.Set;
  */
 public final class ImpossibleTravel implements Detector {
   public static final String ID = "ato.impossible-travel";
+
+  /**
+   * The settings an operator may tune ({@code tuning:} in the config file), with their defaults.
+   */
+  public static final Map<String, Object> DEFAULTS = Map.of("speed_kmh", 900.0, "min_km", 500.0);
+
+  private final double maxKmh;
+  private final double minKm;
+
+  public ImpossibleTravel() {
+    this(Map.of());
+  }
+
+  /** With some settings changed; see {@link #DEFAULTS}. */
+  public ImpossibleTravel(Map<String, Object> tuning) {
+    Tuning t = new Tuning(ID, DEFAULTS, tuning);
+    this.maxKmh = t.number("speed_kmh");
+    this.minKm = t.number("min_km");
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final double MAX_KMH = 900;
-  private static final double MIN_KM = 500;
   private static final Duration MEMORY = Duration.ofDays(2);
 
   /** The account's last located login. */
@@ -67,7 +86,7 @@ public final class ImpossibleTravel implements Detector {
     double km = km(before.lat(), before.lon(), now.lat(), now.lon());
     double hours = Math.abs(Duration.between(before.time(), now.time()).toMillis()) / 3_600_000.0;
     double kmh = hours == 0 ? Double.POSITIVE_INFINITY : km / hours;
-    if (km < MIN_KM || kmh <= MAX_KMH) {
+    if (km < minKm || kmh <= maxKmh) {
       return List.of();
     }
     String dedup = ID + "|" + e.id();
@@ -90,7 +109,7 @@ public final class ImpossibleTravel implements Detector {
                     km,
                     human(hours),
                     Math.min(kmh, 99_999),
-                    MAX_KMH),
+                    maxKmh),
             e.time(),
             entities,
             Alert.Evidence.of(e),

@@ -27,14 +27,43 @@ import java.util.Set;
  */
 public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
   public static final String ID = "chain.key-compromise";
+
+  /**
+   * The settings an operator may tune ({@code tuning:} in the config file), with their defaults.
+   */
+  public static final Map<String, Object> DEFAULTS =
+      Map.of(
+          "window",
+          Duration.ofHours(6),
+          "senders",
+          3,
+          "critical_senders",
+          10,
+          "drained_share",
+          0.01);
+
+  private final Duration window;
+  private final int high;
+  private final int critical;
+  private final double drainedShare;
+
+  public KeyCompromise() {
+    this(Map.of());
+  }
+
+  /** With some settings changed; see {@link #DEFAULTS}. */
+  public KeyCompromise(Map<String, Object> tuning) {
+    Tuning t = new Tuning(ID, DEFAULTS, tuning);
+    this.window = t.duration("window");
+    this.high = t.integer("senders");
+    this.critical = t.integer("critical_senders");
+    this.drainedShare = t.number("drained_share");
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String BOOK = "book";
-  private static final Duration WINDOW = Duration.ofHours(6);
-  private static final int HIGH = 3;
-  private static final int CRITICAL = 10;
   private static final int SENDERS = 500_000;
   private static final int SINKS = 100_000;
-  private static final double DRAINED = 0.01;
 
   static final class Book {
     /** Addresses seen sending: not fresh. */
@@ -54,7 +83,7 @@ public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
    * Whether the payment left its sender drained: the EVM source's {@code sender_balance_after}
    * (read for watched senders) at most 1 % of what the sender held before it.
    */
-  static boolean drained(Event e) {
+  boolean drained(Event e) {
     if (!(e.attrs().get("sender_balance_after") instanceof String after)) {
       return false;
     }
@@ -62,7 +91,7 @@ public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
       java.math.BigDecimal left = new java.math.BigDecimal(after);
       java.math.BigDecimal held = left.add(e.amount());
       return held.signum() > 0
-          && left.compareTo(held.multiply(java.math.BigDecimal.valueOf(DRAINED))) <= 0;
+          && left.compareTo(held.multiply(java.math.BigDecimal.valueOf(drainedShare))) <= 0;
     } catch (NumberFormatException bad) {
       return false;
     }
@@ -111,7 +140,7 @@ public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
     }
     Map<String, Instant> paid = book.sinks.computeIfAbsent(to, k -> new LinkedHashMap<>());
     paid.put(from, e.time());
-    paid.values().removeIf(t -> t.isBefore(e.time().minus(WINDOW)));
+    paid.values().removeIf(t -> t.isBefore(e.time().minus(window)));
     while (book.sinks.size() > SINKS) {
       String oldest = book.sinks.keySet().iterator().next();
       book.sinks.remove(oldest);
@@ -119,9 +148,9 @@ public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
     }
     long empty = paid.keySet().stream().filter(book.drained::contains).count();
     int level =
-        paid.size() >= CRITICAL || paid.size() >= HIGH && empty >= HIGH
+        paid.size() >= critical || paid.size() >= high && empty >= high
             ? 2
-            : paid.size() >= HIGH ? 1 : 0;
+            : paid.size() >= high ? 1 : 0;
     if (level <= book.alerted.getOrDefault(to, 0)) {
       return List.of();
     }
@@ -138,12 +167,12 @@ public final class KeyCompromise implements dev.bulwark.engine.detect.Detector {
             ID,
             s,
             "%d wallets paid fresh address %s within %d h"
-                .formatted(paid.size(), e.to(), WINDOW.toHours()),
+                .formatted(paid.size(), e.to(), window.toHours()),
             "%s, which has never sent anything, received from %d different wallets within %d hours (%s)%s: their keys may be compromised."
                 .formatted(
                     e.to(),
                     paid.size(),
-                    WINDOW.toHours(),
+                    window.toHours(),
                     String.join(", ", paid.keySet()),
                     empty > 0 ? ", %d of them left drained".formatted(empty) : ""),
             e.time(),

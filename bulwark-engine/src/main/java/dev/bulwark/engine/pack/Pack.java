@@ -2,6 +2,7 @@ package dev.bulwark.engine.pack;
 
 import dev.bulwark.engine.detect.Detector;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The detections of the built-in pack written in code, where the rule language does not reach
@@ -46,19 +47,49 @@ public final class Pack {
     }
   }
 
+  /** The tunable detectors' settings with their defaults, by detector id. */
+  public static Map<String, Map<String, Object>> settings() {
+    Map<String, Map<String, Object>> out = new java.util.TreeMap<>();
+    out.put(KeyCompromise.ID, new java.util.TreeMap<>(KeyCompromise.DEFAULTS));
+    out.put(BurstDrain.ID, new java.util.TreeMap<>(BurstDrain.DEFAULTS));
+    out.put(PriceSwing.ID, new java.util.TreeMap<>(PriceSwing.DEFAULTS));
+    out.put(ImpossibleTravel.ID, new java.util.TreeMap<>(ImpossibleTravel.DEFAULTS));
+    out.put(AddressPoisoning.ID, new java.util.TreeMap<>(AddressPoisoning.DEFAULTS));
+    out.put(RugPull.ID, new java.util.TreeMap<>(RugPull.DEFAULTS));
+    out.put(FlashLoanExploit.ID, new java.util.TreeMap<>(FlashLoanExploit.DEFAULTS));
+    return out;
+  }
+
   /** One instance of each; detectors keep their memory in the engine's state, not in fields. */
   public static List<Detector> detectors() {
+    return detectors(Map.of());
+  }
+
+  /**
+   * One instance of each, with the operator's settings ({@code tuning}: detector id → setting →
+   * value, checked against {@link #settings()}).
+   */
+  public static List<Detector> detectors(Map<String, Map<String, Object>> tuning) {
+    for (String id : tuning.keySet()) {
+      if (!settings().containsKey(id)) {
+        throw new IllegalArgumentException(
+            "'%s' has no settings; the tunable detectors are %s"
+                .formatted(id, String.join(", ", settings().keySet())));
+      }
+    }
+    java.util.function.Function<String, Map<String, Object>> of =
+        id -> tuning.getOrDefault(id, Map.of());
     return List.of(
         new Reentrancy(),
-        new AddressPoisoning(),
-        new ImpossibleTravel(),
+        new AddressPoisoning(of.apply(AddressPoisoning.ID)),
+        new ImpossibleTravel(of.apply(ImpossibleTravel.ID)),
         new MixerFundedDeployer(),
         new AutomatedIntrusion(),
-        new PriceSwing(),
-        new KeyCompromise(),
+        new PriceSwing(of.apply(PriceSwing.ID)),
+        new KeyCompromise(of.apply(KeyCompromise.ID)),
         new FakeToken(),
-        new BurstDrain(),
-        new FlashLoanExploit(),
-        new RugPull());
+        new BurstDrain(of.apply(BurstDrain.ID)),
+        new FlashLoanExploit(of.apply(FlashLoanExploit.ID)),
+        new RugPull(of.apply(RugPull.ID)));
   }
 }

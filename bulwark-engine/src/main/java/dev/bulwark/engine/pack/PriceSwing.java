@@ -25,8 +25,25 @@ import java.util.Set;
  */
 public final class PriceSwing implements Detector {
   public static final String ID = "chain.price-manipulation";
+
+  /**
+   * The settings an operator may tune ({@code tuning:} in the config file), with their defaults.
+   */
+  public static final Map<String, Object> DEFAULTS = Map.of("move", 0.30);
+
+  private final double threshold;
+
+  public PriceSwing() {
+    this(Map.of());
+  }
+
+  /** With some settings changed; see {@link #DEFAULTS}. */
+  public PriceSwing(Map<String, Object> tuning) {
+    Tuning t = new Tuning(ID, DEFAULTS, tuning);
+    this.threshold = t.number("move");
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final double THRESHOLD = 0.30;
   private static final Duration MEMORY = Duration.ofDays(7);
 
   /** A pool: the price the last finished transaction left, and the current transaction's. */
@@ -85,7 +102,7 @@ public final class PriceSwing implements Detector {
       return List.of();
     }
     double move = price / pool.settled - 1;
-    if (Math.abs(move) <= THRESHOLD) {
+    if (Math.abs(move) <= threshold) {
       return List.of();
     }
     pool.alerted = true;
@@ -97,7 +114,7 @@ public final class PriceSwing implements Detector {
             Severity.HIGH,
             "Pool %s price moved %+.0f%% within one transaction".formatted(contract, move * 100),
             "In tx %s the pool's price (token1 per token0) went from %.6g to %.6g (%+.0f%%), more than %.0f%% within one transaction: the shape of price manipulation."
-                .formatted(e.tx(), pool.settled, price, move * 100, THRESHOLD * 100),
+                .formatted(e.tx(), pool.settled, price, move * 100, threshold * 100),
             e.time(),
             List.of(new Entity(Entity.Kind.CONTRACT, contract, Entity.Role.VICTIM)),
             Alert.Evidence.of(e),

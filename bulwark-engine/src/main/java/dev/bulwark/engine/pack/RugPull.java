@@ -28,12 +28,41 @@ import java.util.Set;
  */
 public final class RugPull implements Detector {
   public static final String ID = "chain.rug-pull";
+
+  /**
+   * The settings an operator may tune ({@code tuning:} in the config file), with their defaults.
+   */
+  public static final Map<String, Object> DEFAULTS =
+      Map.of(
+          "young",
+          Duration.ofDays(30),
+          "medium_share",
+          0.20,
+          "high_share",
+          0.50,
+          "critical_share",
+          0.90);
+
+  private final Duration young;
+  private final double medium;
+  private final double high;
+  private final double critical;
+
+  public RugPull() {
+    this(Map.of());
+  }
+
+  /** With some settings changed; see {@link #DEFAULTS}. */
+  public RugPull(Map<String, Object> tuning) {
+    Tuning t = new Tuning(ID, DEFAULTS, tuning);
+    this.young = t.duration("young");
+    this.medium = t.number("medium_share");
+    this.high = t.number("high_share");
+    this.critical = t.number("critical_share");
+  }
+
   private static final String BOOK = "book";
-  private static final Duration YOUNG = Duration.ofDays(30);
   private static final int LIMIT = 200_000;
-  private static final double MEDIUM = 0.20;
-  private static final double HIGH = 0.50;
-  private static final double CRITICAL = 0.90;
 
   /** The contracts seen created, and what the current transaction did so far. */
   public static final class Book {
@@ -128,15 +157,15 @@ public final class RugPull implements Detector {
       }
       String deployer = created.get(0);
       Instant born = Instant.parse(created.get(1));
-      if (e.time().isAfter(born.plus(YOUNG))
+      if (e.time().isAfter(born.plus(young))
           || !(deployer.equals(to) || deployer.equals(book.sender))) {
         continue;
       }
       double share = share(args, book.reserves.get(pool));
       Severity severity =
-          share >= CRITICAL
+          share >= critical
               ? Severity.CRITICAL
-              : share >= HIGH ? Severity.HIGH : share >= MEDIUM ? Severity.MEDIUM : null;
+              : share >= high ? Severity.HIGH : share >= medium ? Severity.MEDIUM : null;
       if (severity == null) {
         return List.of();
       }

@@ -82,9 +82,10 @@ final class AddressPoisoningTest {
 
   @Test
   void theLookAlikeTestNeedsBothEnds() {
-    assertThat(AddressPoisoning.imitates(IMITATOR, FRIEND)).isTrue();
-    assertThat(AddressPoisoning.imitates(FRIEND, FRIEND)).isFalse();
-    assertThat(AddressPoisoning.imitates("0xa1b2ffffffffffffffffffffffffffffffff0000", FRIEND))
+    assertThat(new AddressPoisoning().imitates(IMITATOR, FRIEND)).isTrue();
+    assertThat(new AddressPoisoning().imitates(FRIEND, FRIEND)).isFalse();
+    assertThat(
+            new AddressPoisoning().imitates("0xa1b2ffffffffffffffffffffffffffffffff0000", FRIEND))
         .isFalse();
   }
 }

@@ -183,9 +183,17 @@ public record Config(
     }
   }
 
-  /** Rule files: every {@code *.yml} / {@code *.yaml} under {@code dir}, if set. */
-  /** The rules directory, and whether the built-in detection pack runs too. */
-  public record Rules(Optional<Path> dir, boolean pack) {
+  /**
+   * Rule files (every {@code *.yml} / {@code *.yaml} under {@code dir}, if set), whether the
+   * built-in detection pack runs too, and the settings of its detectors in code ({@code tuning:}:
+   * detector id → setting → value).
+   */
+  public record Rules(Optional<Path> dir, boolean pack, Map<String, Map<String, Object>> tuning) {
+    /** The directory's rules and, when {@code pack}, the built-in pack with its defaults. */
+    public Rules(Optional<Path> dir, boolean pack) {
+      this(dir, pack, Map.of());
+    }
+
     /** Only the directory's rules (tests that want exactly their own). */
     public Rules(Optional<Path> dir) {
       this(dir, false);

@@ -154,6 +154,19 @@ public final class ConfigLoader {
                                     .filter(x -> x.feed() != null)
                                     .count())));
       }
+      config
+          .rules()
+          .tuning()
+          .forEach(
+              (id, values) ->
+                  lines.add(
+                      "tuning %s: %s"
+                          .formatted(
+                              id,
+                              new java.util.TreeMap<>(values)
+                                  .entrySet().stream()
+                                      .map(e -> e.getKey() + " " + e.getValue())
+                                      .collect(java.util.stream.Collectors.joining(", ")))));
       for (Config.Peer p : config.peers()) {
         lines.add(
             "peer %s: %s, token ****, organisation %s, pull %s, push %s, every %s"
@@ -208,7 +221,8 @@ public final class ConfigLoader {
     List<Config.Network> networks = new ArrayList<>();
     List<Config.Peer> peers = new ArrayList<>();
     List<Config.Feed> feeds = new ArrayList<>();
-    chosen.ifPresent(f -> readFile(f, settings, networks, peers, feeds, problems));
+    Map<String, Map<String, Object>> tuning = new java.util.LinkedHashMap<>();
+    chosen.ifPresent(f -> readFile(f, settings, networks, peers, feeds, tuning, problems));
     readEnv(settings, problems);
     flags.forEach(
         (path, value) -> {
@@ -220,7 +234,7 @@ public final class ConfigLoader {
     if (!settings.containsKey("rules.dir") && Files.isDirectory(DEFAULT_RULES)) {
       settings.put("rules.dir", new Setting(DEFAULT_RULES.toString(), "default (./rules exists)"));
     }
-    Config config = build(settings, networks, peers, feeds, problems);
+    Config config = build(settings, networks, peers, feeds, tuning, problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -242,6 +256,7 @@ public final class ConfigLoader {
       List<Config.Network> networks,
       List<Config.Peer> peers,
       List<Config.Feed> feeds,
+      Map<String, Map<String, Object>> tuning,
       List<Problem> problems) {
     String text;
     try {
@@ -280,6 +295,8 @@ public final class ConfigLoader {
         peers.addAll(new PeerParser(file, env, problems).parse(t.getValueNode()));
       } else if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("feeds")) {
         feeds.addAll(new FeedParser(file, problems).parse(t.getValueNode()));
+      } else if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("tuning")) {
+        tuning.putAll(new TuningParser(file, problems).parse(t.getValueNode()));
       } else {
         rest.add(t);
       }
@@ -395,6 +412,7 @@ public final class ConfigLoader {
       List<Config.Network> networks,
       List<Config.Peer> peers,
       List<Config.Feed> feeds,
+      Map<String, Map<String, Object>> tuning,
       List<Problem> problems) {
     Values v = new Values(s, problems);
     Config.Server server =
@@ -406,7 +424,8 @@ public final class ConfigLoader {
             v.text("storage.user"),
             v.text("storage.password").map(Secret::new),
             v.integer("storage.pool_size", 1, 200));
-    Config.Rules rules = new Config.Rules(v.path("rules.dir"), v.bool("rules.pack"));
+    Config.Rules rules =
+        new Config.Rules(v.path("rules.dir"), v.bool("rules.pack"), Map.copyOf(tuning));
     Config.Ingest ingest =
         new Config.Ingest(
             v.integer("ingest.max_batch_events", 1, 1_000_000),
