@@ -30,9 +30,25 @@ import java.util.Set;
  */
 public final class MixerFundedDeployer implements Detector {
   public static final String ID = "chain.mixer-funded-deployer";
+
+  /**
+   * The settings an operator may tune ({@code tuning:} in the config file), with their defaults.
+   */
+  public static final Map<String, Object> DEFAULTS = Map.of("funding", Duration.ofDays(10));
+
+  private final Duration funding;
+
+  public MixerFundedDeployer() {
+    this(Map.of());
+  }
+
+  /** With some settings changed; see {@link #DEFAULTS}. */
+  public MixerFundedDeployer(Map<String, Object> tuning) {
+    this.funding = new Tuning(ID, DEFAULTS, tuning).duration("funding");
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String BOOK = "book";
-  private static final Duration FUNDING = Duration.ofDays(10);
   private static final int LIMIT = 100_000;
 
   static final class Book {
@@ -106,7 +122,7 @@ public final class MixerFundedDeployer implements Detector {
           trim(book.fresh);
           trim(book.createdIn);
         }
-        if (funded != null && !e.time().isAfter(funded.plus(FUNDING)) && e.to() != null) {
+        if (funded != null && !e.time().isAfter(funded.plus(funding)) && e.to() != null) {
           book.contracts.put(lower(e.to()), creator);
           book.createdIn.put(lower(e.to()), e.tx());
           trim(book.contracts);

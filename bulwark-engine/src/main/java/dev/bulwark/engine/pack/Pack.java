@@ -57,6 +57,8 @@ public final class Pack {
     out.put(AddressPoisoning.ID, new java.util.TreeMap<>(AddressPoisoning.DEFAULTS));
     out.put(RugPull.ID, new java.util.TreeMap<>(RugPull.DEFAULTS));
     out.put(FlashLoanExploit.ID, new java.util.TreeMap<>(FlashLoanExploit.DEFAULTS));
+    out.put(Reentrancy.ID, new java.util.TreeMap<>(Reentrancy.DEFAULTS));
+    out.put(MixerFundedDeployer.ID, new java.util.TreeMap<>(MixerFundedDeployer.DEFAULTS));
     return out;
   }
 
@@ -80,10 +82,10 @@ public final class Pack {
     java.util.function.Function<String, Map<String, Object>> of =
         id -> tuning.getOrDefault(id, Map.of());
     return List.of(
-        new Reentrancy(),
+        new Reentrancy(of.apply(Reentrancy.ID)),
         new AddressPoisoning(of.apply(AddressPoisoning.ID)),
         new ImpossibleTravel(of.apply(ImpossibleTravel.ID)),
-        new MixerFundedDeployer(),
+        new MixerFundedDeployer(of.apply(MixerFundedDeployer.ID)),
         new AutomatedIntrusion(),
         new PriceSwing(of.apply(PriceSwing.ID)),
         new KeyCompromise(of.apply(KeyCompromise.ID)),

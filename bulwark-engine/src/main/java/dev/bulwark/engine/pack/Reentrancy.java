@@ -28,9 +28,30 @@ import java.util.Set;
  */
 public final class Reentrancy implements Detector {
   public static final String ID = "chain.reentrancy";
+
+  /**
+   * The settings an operator may tune ({@code tuning:} in the config file), with their defaults.
+   */
+  public static final Map<String, Object> DEFAULTS =
+      Map.of("medium_entries", 3, "high_entries", 5, "critical_entries", 7);
+
+  private final int[] levels;
+
+  public Reentrancy() {
+    this(Map.of());
+  }
+
+  /** With some settings changed; see {@link #DEFAULTS}. */
+  public Reentrancy(Map<String, Object> tuning) {
+    Tuning t = new Tuning(ID, DEFAULTS, tuning);
+    this.levels =
+        new int[] {
+          t.integer("medium_entries"), t.integer("high_entries"), t.integer("critical_entries")
+        };
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration KEEP = Duration.ofMinutes(30);
-  private static final int[] LEVELS = {3, 5, 7};
   private static final Severity[] SEVERITIES = {Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL};
 
   /** One transaction's frames: path → callee (lower case), the origin, levels already raised. */
@@ -85,10 +106,10 @@ public final class Reentrancy implements Detector {
     }
     List<Alert> out = new ArrayList<>(0);
     int done = f.raised.getOrDefault(callee, 0);
-    for (int level = done; level < LEVELS.length && count >= LEVELS[level]; level++) {
+    for (int level = done; level < levels.length && count >= levels[level]; level++) {
       f.raised.put(callee, level + 1);
       Severity s = SEVERITIES[level];
-      String dedup = ID + "|" + e.tx() + "|" + callee + "|" + LEVELS[level];
+      String dedup = ID + "|" + e.tx() + "|" + callee + "|" + levels[level];
       List<Entity> entities = new ArrayList<>();
       // the contract the transaction called, re-entered through its own callbacks, is as often
       // the attacker's contract (ping-pong with the vault) as the victim: it is only related
