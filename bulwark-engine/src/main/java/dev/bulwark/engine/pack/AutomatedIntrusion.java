@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -40,6 +41,41 @@ import java.util.regex.Pattern;
  */
 public final class AutomatedIntrusion implements Detector {
   public static final String ID = "api.automated-intrusion";
+
+  /**
+   * The settings an operator may tune ({@code tuning:} in the config file), with their defaults.
+   */
+  public static final Map<String, Object> DEFAULTS =
+      Map.of(
+          "regular_requests", 30,
+          "regular_cv", 0.15,
+          "burst_per_second", 10,
+          "enumeration_ids", 20,
+          "probing_errors", 10,
+          "probing_endpoints", 5);
+
+  private final int regularRequests;
+  private final double regularCv;
+  private final int burstPerSecond;
+  private final int enumerationIds;
+  private final int probingErrors;
+  private final int probingEndpoints;
+
+  public AutomatedIntrusion() {
+    this(Map.of());
+  }
+
+  /** With some settings changed; see {@link #DEFAULTS}. */
+  public AutomatedIntrusion(Map<String, Object> tuning) {
+    Tuning t = new Tuning(ID, DEFAULTS, tuning);
+    this.regularRequests = t.integer("regular_requests");
+    this.regularCv = t.number("regular_cv");
+    this.burstPerSecond = t.integer("burst_per_second");
+    this.enumerationIds = t.integer("enumeration_ids");
+    this.probingErrors = t.integer("probing_errors");
+    this.probingEndpoints = t.integer("probing_endpoints");
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int SIZE = 64;
   private static final Duration QUIET = Duration.ofHours(1);
@@ -177,8 +213,8 @@ public final class AutomatedIntrusion implements Detector {
             dedup));
   }
 
-  private static String regular(Recent r) {
-    if (r.size < 30) {
+  private String regular(Recent r) {
+    if (r.size < regularRequests) {
       return null;
     }
     double sum = 0;
@@ -195,13 +231,13 @@ public final class AutomatedIntrusion implements Detector {
       return null;
     }
     double cv = sd / mean;
-    return cv < 0.15
+    return cv < regularCv
         ? "regular: %d requests %.0f ms apart, varying by %.0f%% (people vary by far more)"
             .formatted(r.size, mean, cv * 100)
         : null;
   }
 
-  private static String burst(Recent r) {
+  private String burst(Recent r) {
     int best = 0;
     int j = 0;
     for (int i = 0; i < r.size; i++) {
@@ -210,10 +246,10 @@ public final class AutomatedIntrusion implements Detector {
       }
       best = Math.max(best, i - j + 1);
     }
-    return best >= 10 ? "burst: %d requests within one second".formatted(best) : null;
+    return best >= burstPerSecond ? "burst: %d requests within one second".formatted(best) : null;
   }
 
-  private static String enumeration(Recent r) {
+  private String enumeration(Recent r) {
     TreeSet<Long> ids = new TreeSet<>();
     for (int i = 0; i < r.size; i++) {
       Matcher m = NUMBER.matcher(r.paths[r.index(i)]);
@@ -221,7 +257,7 @@ public final class AutomatedIntrusion implements Detector {
         ids.add(Long.parseLong(m.group(1)));
       }
     }
-    if (ids.size() < 20) {
+    if (ids.size() < enumerationIds) {
       return null;
     }
     int consecutive = 0;
@@ -238,7 +274,7 @@ public final class AutomatedIntrusion implements Detector {
         : null;
   }
 
-  private static String probing(Recent r) {
+  private String probing(Recent r) {
     int errors = 0;
     Set<String> paths = new HashSet<>();
     for (int i = 0; i < r.size; i++) {
@@ -247,7 +283,7 @@ public final class AutomatedIntrusion implements Detector {
         paths.add(NUMBER.matcher(r.paths[r.index(i)]).replaceAll("/{id}"));
       }
     }
-    return errors >= 10 && paths.size() >= 5
+    return errors >= probingErrors && paths.size() >= probingEndpoints
         ? "probing: %d client errors over %d distinct endpoints".formatted(errors, paths.size())
         : null;
   }

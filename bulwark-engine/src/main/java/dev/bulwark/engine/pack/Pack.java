@@ -58,6 +58,7 @@ public final class Pack {
     out.put(RugPull.ID, new java.util.TreeMap<>(RugPull.DEFAULTS));
     out.put(FlashLoanExploit.ID, new java.util.TreeMap<>(FlashLoanExploit.DEFAULTS));
     out.put(Reentrancy.ID, new java.util.TreeMap<>(Reentrancy.DEFAULTS));
+    out.put(AutomatedIntrusion.ID, new java.util.TreeMap<>(AutomatedIntrusion.DEFAULTS));
     out.put(MixerFundedDeployer.ID, new java.util.TreeMap<>(MixerFundedDeployer.DEFAULTS));
     return out;
   }
@@ -86,7 +87,7 @@ public final class Pack {
         new AddressPoisoning(of.apply(AddressPoisoning.ID)),
         new ImpossibleTravel(of.apply(ImpossibleTravel.ID)),
         new MixerFundedDeployer(of.apply(MixerFundedDeployer.ID)),
-        new AutomatedIntrusion(),
+        new AutomatedIntrusion(of.apply(AutomatedIntrusion.ID)),
         new PriceSwing(of.apply(PriceSwing.ID)),
         new KeyCompromise(of.apply(KeyCompromise.ID)),
         new FakeToken(),

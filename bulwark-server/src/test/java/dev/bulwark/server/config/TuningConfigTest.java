@@ -100,7 +100,7 @@ final class TuningConfigTest {
         .extracting(Problem::toString)
         .containsExactly(
             f
-                + ":2:3 tuning.chain.fake-token: not a tunable detector; the tunable ones are ato.impossible-travel, chain.address-poisoning, chain.burst-drain, chain.flash-loan-exploit, chain.key-compromise, chain.mixer-funded-deployer, chain.price-manipulation, chain.reentrancy, chain.rug-pull",
+                + ":2:3 tuning.chain.fake-token: not a tunable detector; the tunable ones are api.automated-intrusion, ato.impossible-travel, chain.address-poisoning, chain.burst-drain, chain.flash-loan-exploit, chain.key-compromise, chain.mixer-funded-deployer, chain.price-manipulation, chain.reentrancy, chain.rug-pull",
             f
                 + ":3:26 tuning.chain.key-compromise.sendrs: unknown setting; chain.key-compromise has critical_senders, drained_share, senders, window",
             f
