@@ -242,6 +242,19 @@ public final class EvmSource implements AutoCloseable {
     List<Event> events = new java.util.ArrayList<>(decoder.decode(block, receipts));
     if (network.traces() && !block.getTransactions().isEmpty()) {
       events.addAll(traces(block));
+      // each transaction's trace right after its own logs, so a transaction reads as one run
+      Map<String, Integer> position = new HashMap<>();
+      for (EthBlock.TransactionResult<?> r : block.getTransactions()) {
+        if (r.get() instanceof org.web3j.protocol.core.methods.response.Transaction tx) {
+          position.put(tx.getHash().toLowerCase(Locale.ROOT), position.size());
+        }
+      }
+      events.sort(
+          java.util.Comparator.comparingInt(
+              e ->
+                  e.tx() == null
+                      ? Integer.MAX_VALUE
+                      : position.getOrDefault(e.tx().toLowerCase(Locale.ROOT), Integer.MAX_VALUE)));
     }
     if (!network.watch().isEmpty()) {
       // a transaction that touches a watched address is kept whole: a flash-loan exploit's profit,
@@ -267,6 +280,23 @@ public final class EvmSource implements AutoCloseable {
     if (!network.prices().isEmpty()) {
       Instant time = Instant.ofEpochSecond(block.getTimestamp().longValueExact());
       out = out.stream().map(e -> prices.priced(e, block.getNumber(), time)).toList();
+    }
+    return withTxEnds(out);
+  }
+
+  /**
+   * Marks the last event of each transaction ({@code tx_end}), so a detection that judges whole
+   * transactions (flash loans) can do so at once instead of waiting for the next one — which a
+   * sparse watch list may not bring for hours.
+   */
+  private static List<Event> withTxEnds(List<Event> events) {
+    List<Event> out = new java.util.ArrayList<>(events);
+    for (int i = 0; i < out.size(); i++) {
+      String tx = out.get(i).tx();
+      boolean last = i + 1 == out.size() || tx == null || !tx.equals(out.get(i + 1).tx());
+      if (tx != null && last) {
+        out.set(i, out.get(i).withAttr("tx_end", true));
+      }
     }
     return out;
   }

@@ -302,6 +302,15 @@ final class EvmSourceTest {
             .filter(
                 e -> e.type().equals("chain.call") && e.tx().equals(attack.getTransactionHash()))
             .toList();
+    List<String> order =
+        stored().stream().map(e -> e.tx() == null ? "" : e.tx().toLowerCase()).toList();
+    int first = order.indexOf(attack.getTransactionHash().toLowerCase());
+    int last = order.lastIndexOf(attack.getTransactionHash().toLowerCase());
+    assertThat(order.subList(first, last + 1))
+        .as("the transaction's logs and trace are one run")
+        .containsOnly(attack.getTransactionHash().toLowerCase());
+    assertThat(stored().get(last).attrs()).containsEntry("tx_end", true);
+    assertThat(stored().subList(first, last)).noneMatch(e -> e.attrs().containsKey("tx_end"));
     String withdraw = "0x3ccfd60b"; // withdraw()
     List<Event> intoVault =
         calls.stream()

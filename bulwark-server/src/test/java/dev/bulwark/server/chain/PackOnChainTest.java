@@ -122,6 +122,16 @@ final class PackOnChainTest {
     return alerts;
   }
 
+  /** As {@link #pack}, but as a live stream: no end-of-stream flush. */
+  private static List<Alert> live(List<Event> events) {
+    List<Detector> detectors = new ArrayList<>(new RuleLoader().loadPack());
+    detectors.addAll(Pack.detectors());
+    Engine engine = new Engine(detectors, State.inMemory());
+    List<Alert> alerts = new ArrayList<>();
+    events.forEach(e -> alerts.addAll(engine.process(e)));
+    return alerts;
+  }
+
   private TransactionReceipt send(String from, String to, String data) throws Exception {
     return send(from, to, BigInteger.ZERO, data);
   }
@@ -258,6 +268,9 @@ final class PackOnChainTest {
               assertThat(e.amountUsd()).isEqualTo(2_000_000.0);
             });
     List<Alert> alerts = pack(read);
+    assertThat(of(live(read), "chain.flash-loan-exploit"))
+        .as("judged at the transaction's last event (tx_end), without waiting for another")
+        .hasSize(1);
     assertThat(of(alerts, "chain.large-outflow"))
         .as("the vault's $2 million loss, not the lender's five million lent in context")
         .singleElement()
