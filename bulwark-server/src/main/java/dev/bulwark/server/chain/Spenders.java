@@ -23,7 +23,7 @@ final class Spenders {
   private record Known(String kind, long block) {}
 
   private final RpcClient rpc;
-  private long weekOfBlocks = -1;
+  private volatile long weekOfBlocks = -1;
   private final Map<String, Known> known = new Lru<>(CAPACITY);
 
   Spenders(RpcClient rpc) {
@@ -31,11 +31,14 @@ final class Spenders {
   }
 
   /** The spender's kind at {@code block}; empty when the node did not answer. */
-  synchronized Optional<String> kind(String spender, BigInteger block) {
+  Optional<String> kind(String spender, BigInteger block) {
     String key = spender.toLowerCase(Locale.ROOT);
     long n = block.longValueExact();
     long week = weekOfBlocks(n);
-    Known k = known.get(key);
+    Known k;
+    synchronized (known) { // the node is asked outside the lock: fetch threads do not queue
+      k = known.get(key);
+    }
     if (k != null && Math.abs(n - k.block()) <= Math.max(1, week / 7)) {
       return Optional.of(k.kind());
     }
@@ -57,7 +60,9 @@ final class Spenders {
           // the node keeps no state that old: the age stays unknown
         }
       }
-      known.put(key, new Known(kind, n));
+      synchronized (known) {
+        known.put(key, new Known(kind, n));
+      }
       return Optional.of(kind);
     } catch (RuntimeException e) {
       return Optional.empty();
