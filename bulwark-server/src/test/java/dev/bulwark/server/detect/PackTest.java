@@ -47,6 +47,33 @@ final class PackTest {
   }
 
   @Test
+  void theDetectionsPageDocumentsEveryDetectionAndEverySetting() throws IOException {
+    String docs = Files.readString(Path.of("..", "docs", "detections.md"));
+    for (Rule r : new RuleLoader().loadPack()) {
+      assertThat(docs).as("a row for rule " + r.id()).contains("| `" + r.id() + "` |");
+    }
+    for (var d : dev.bulwark.engine.pack.Pack.detectors()) {
+      assertThat(docs).as("a row for detector " + d.id()).contains("| `" + d.id() + "` (code) |");
+    }
+    dev.bulwark.engine.pack.Pack.settings()
+        .forEach(
+            (id, settings) -> {
+              String row =
+                  docs.lines()
+                      .filter(l -> l.startsWith("| `" + id + "` | `"))
+                      .findFirst()
+                      .orElseThrow(() -> new AssertionError("no tuning row for " + id));
+              settings
+                  .keySet()
+                  .forEach(
+                      name ->
+                          assertThat(row)
+                              .as("the tuning table names " + id + "'s " + name)
+                              .contains("`" + name + "`"));
+            });
+  }
+
+  @Test
   void aDirectoryRuleWithAPackIdIsRefusedWithTheWayOut() {
     List<Rule> pack = new RuleLoader().loadPack();
     org.assertj.core.api.Assertions.assertThatThrownBy(
