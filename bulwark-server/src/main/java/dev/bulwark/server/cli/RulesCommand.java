@@ -14,12 +14,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code bulwark rules check DIR} and {@code bulwark rules test DIR}. */
+/**
+ * {@code bulwark rules check DIR}, {@code bulwark rules test DIR} and {@code bulwark rules pack}.
+ */
 @Command(
     name = "rules",
     mixinStandardHelpOptions = true,
-    description = "Check rule files and run their inline tests.",
-    subcommands = {RulesCommand.Check.class, RulesCommand.Test.class})
+    description = "Check rule files, run their inline tests, and list the built-in pack.",
+    subcommands = {RulesCommand.Check.class, RulesCommand.Test.class, RulesCommand.Pack.class})
 final class RulesCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -95,6 +97,70 @@ final class RulesCommand implements Runnable {
           failed,
           untested.isEmpty() ? "" : "; no tests: " + String.join(", ", untested));
       return failed == 0 ? Main.OK : Main.FAILED;
+    }
+  }
+
+  @Command(
+      name = "pack",
+      mixinStandardHelpOptions = true,
+      description =
+          "List the built-in detection pack: its rules, and its detectors in code with the settings in force (tuning: in the config file).")
+  static final class Pack implements Callable<Integer> {
+    @CommandLine.Mixin StoreOptions store;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      dev.bulwark.server.config.Config config = store.config();
+      PrintWriter out = spec.commandLine().getOut();
+      if (!config.rules().pack()) {
+        out.println("the built-in pack is off (rules.pack: false)");
+      }
+      List<String[]> rules = new ArrayList<>();
+      rules.add(new String[] {"RULE", "KIND", "SEVERITY", "TITLE"});
+      for (Rule r : new RuleLoader().loadPack()) {
+        rules.add(new String[] {r.id(), r.kind(), r.severity().label(), r.title()});
+      }
+      Table.print(out, rules);
+      out.println();
+      Map<String, Map<String, Object>> tuning = config.rules().tuning();
+      Map<String, Map<String, Object>> settings = dev.bulwark.engine.pack.Pack.settings();
+      List<String[]> detectors = new ArrayList<>();
+      detectors.add(new String[] {"DETECTOR (CODE)", "SETTINGS (* tuned)"});
+      for (var d : dev.bulwark.engine.pack.Pack.detectors(tuning)) {
+        List<String> parts = new ArrayList<>();
+        Map<String, Object> tuned = tuning.getOrDefault(d.id(), Map.of());
+        settings
+            .getOrDefault(d.id(), Map.of())
+            .forEach(
+                (name, fallback) ->
+                    parts.add(
+                        tuned.containsKey(name)
+                            ? name + "=" + text(tuned.get(name)) + "*"
+                            : name + "=" + text(fallback)));
+        detectors.add(new String[] {d.id(), parts.isEmpty() ? "-" : String.join(" ", parts)});
+      }
+      Table.print(out, detectors);
+      out.println("docs/detections.md explains each; tune them under tuning: in the config file");
+      return Main.OK;
+    }
+
+    /** Durations as the config file writes them (30d, 6h, 1h30m), numbers as they are. */
+    private static String text(Object v) {
+      if (!(v instanceof java.time.Duration d)) {
+        return String.valueOf(v);
+      }
+      StringBuilder b = new StringBuilder();
+      long s = d.getSeconds();
+      long[] units = {86_400, 3_600, 60, 1};
+      String[] names = {"d", "h", "m", "s"};
+      for (int i = 0; i < units.length; i++) {
+        if (s >= units[i]) {
+          b.append(s / units[i]).append(names[i]);
+          s %= units[i];
+        }
+      }
+      return b.length() == 0 ? "0s" : b.toString();
     }
   }
 }

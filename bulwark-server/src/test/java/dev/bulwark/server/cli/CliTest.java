@@ -113,6 +113,26 @@ final class CliTest {
   }
 
   @Test
+  void rulesPackListsThePackWithTheSettingsInForce() throws Exception {
+    Path tuned =
+        Files.writeString(
+            dir.resolve("tuned.yml"),
+            "tuning:\n  chain.key-compromise: {senders: 4, window: 3h}\n");
+    assertThat(run("rules", "pack", "--config", tuned.toString())).isZero();
+    assertThat(out())
+        .contains("chain.large-outflow")
+        .containsPattern(
+            "chain\\.key-compromise +critical_senders=10 drained_share=0.01 senders=4\\* window=3h\\*")
+        .containsPattern(
+            "chain\\.rug-pull +critical_share=0.9 high_share=0.5 medium_share=0.2 young=30d");
+    Path bad =
+        Files.writeString(
+            dir.resolve("bad-tuning.yml"), "tuning:\n  chain.key-compromise: {senders: x}\n");
+    assertThat(run("rules", "pack", "--config", bad.toString())).isEqualTo(2);
+    assertThat(err()).contains("tuning.chain.key-compromise.senders: 'x' is not a whole number");
+  }
+
+  @Test
   void tokenCreatePrintsTheTokenOnceAndRejectsABadRole() {
     assertThat(
             run(
