@@ -315,33 +315,54 @@ public final class DetectionPump implements AutoCloseable {
    * The engine of one organisation. Each has its own state and watermark, so one member's events
    * never count towards another's windows.
    */
+  private static final int SEED_PAGES = 200;
+
   private final Map<Long, dev.bulwark.engine.pack.StageCorrelator> correlators =
       new ConcurrentHashMap<>();
 
   /**
    * The organisation's multi-stage correlator, seeded with its stage-tagged alerts of the last 11
-   * days (so a restart forgets nothing it needs).
+   * days, read page by page (so a restart forgets nothing it needs, however busy the days were).
    */
   private dev.bulwark.engine.pack.StageCorrelator correlator(long orgId) {
     return correlators.computeIfAbsent(
         orgId,
         id -> {
           var c = new dev.bulwark.engine.pack.StageCorrelator();
-          var recent =
-              alerts
-                  .list(
-                      id,
-                      new dev.bulwark.server.alert.AlertQuery(
-                          java.util.EnumSet.allOf(dev.bulwark.engine.detect.Severity.class),
-                          java.util.Optional.empty(),
-                          java.util.Optional.of(clock.instant().minus(Duration.ofDays(11))),
-                          java.util.Optional.empty(),
-                          dev.bulwark.server.alert.AlertQuery.MAX_LIMIT,
-                          java.util.Optional.empty()))
-                  .alerts();
-          List<Alert> oldestFirst = new ArrayList<>(recent);
-          java.util.Collections.reverse(oldestFirst);
-          c.observe(oldestFirst);
+          // every page of the last 11 days (up to SEED_PAGES pages), oldest first
+          List<Alert> recent = new ArrayList<>();
+          java.util.Optional<dev.bulwark.server.alert.AlertCursor> after =
+              java.util.Optional.empty();
+          for (int page = 0; page < SEED_PAGES; page++) {
+            var p =
+                alerts.list(
+                    id,
+                    new dev.bulwark.server.alert.AlertQuery(
+                        java.util.EnumSet.allOf(dev.bulwark.engine.detect.Severity.class),
+                        java.util.Optional.empty(),
+                        java.util.Optional.of(clock.instant().minus(Duration.ofDays(11))),
+                        java.util.Optional.empty(),
+                        dev.bulwark.server.alert.AlertQuery.MAX_LIMIT,
+                        after));
+            for (Alert a : p.alerts()) {
+              if (a.tags().stream().anyMatch(t -> t.startsWith("stage."))
+                  || a.rule().equals(dev.bulwark.engine.pack.StageCorrelator.ID)) {
+                recent.add(a);
+              }
+            }
+            after = p.next();
+            if (after.isEmpty()) {
+              break;
+            }
+            if (page == SEED_PAGES - 1) {
+              LOG.warn(
+                  "organisation {}: more than {} alerts in 11 days; the correlator starts from the newest",
+                  id,
+                  SEED_PAGES * dev.bulwark.server.alert.AlertQuery.MAX_LIMIT);
+            }
+          }
+          java.util.Collections.reverse(recent);
+          c.observe(recent);
           return c;
         });
   }

@@ -14,6 +14,7 @@ import dev.bulwark.server.ingest.EventStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +117,113 @@ final class DetectionPumpTest {
       second.drain();
       assertThat(new AlertStore(db.jdbi(), Clock.systemUTC()).count(acme)).isEqualTo(1);
       second.close();
+    }
+  }
+
+  private static dev.bulwark.engine.detect.Alert stageAlert(
+      String id, String tag, Instant time, String attacker) {
+    return new dev.bulwark.engine.detect.Alert(
+        dev.bulwark.engine.detect.Alert.idFor(id),
+        "test." + id,
+        dev.bulwark.engine.detect.Severity.LOW,
+        id,
+        id,
+        time,
+        List.of(
+            new dev.bulwark.engine.detect.Entity(
+                dev.bulwark.engine.detect.Entity.Kind.ADDRESS,
+                attacker,
+                dev.bulwark.engine.detect.Entity.Role.ATTACKER)),
+        new dev.bulwark.engine.detect.Alert.Evidence(List.of("ev-" + id), List.of()),
+        tag == null ? List.of() : List.of("stage." + tag),
+        0.3,
+        id);
+  }
+
+  @org.junit.jupiter.api.Test
+  void theCorrelatorRemembersStagesBehindMoreThanAThousandNewerAlerts() {
+    try (Database db = Database.open(TestDatabases.storage(TestDatabases.Kind.H2, dir))) {
+      long acme = new TokenStore(db.jdbi(), Clock.systemUTC()).organisation("acme").id();
+      AlertStore alerts = new AlertStore(db.jdbi(), Clock.systemUTC());
+      EventStore events = new EventStore(db.jdbi(), Clock.systemUTC());
+      Instant now = Instant.now();
+      String attacker = "0x00000000000000000000000000000000000000a7";
+      alerts.insert(
+          acme,
+          List.of(
+              stageAlert("funding", "funding", now.minus(Duration.ofHours(3)), attacker),
+              stageAlert("preparation", "preparation", now.minus(Duration.ofHours(2)), attacker)));
+      List<dev.bulwark.engine.detect.Alert> noise = new java.util.ArrayList<>();
+      for (int i = 0; i < 1200; i++) {
+        noise.add(
+            stageAlert(
+                "noise-" + i,
+                null,
+                now.minus(Duration.ofMinutes(90)).plusSeconds(i),
+                "0x%040x".formatted(i)));
+      }
+      alerts.insert(acme, noise);
+      Rule exploit =
+          new RuleCompiler()
+              .compile(
+                  "x.yml",
+                  """
+                  id: test.exploit
+                  title: exploit by {{e.from}}
+                  severity: high
+                  tags: [stage.exploitation]
+                  entities: {attacker: [from]}
+                  match: {where: 'e.type == "test.exploit"'}
+                  """);
+      DetectionPump pump =
+          new DetectionPump(
+              db.jdbi(),
+              events,
+              alerts,
+              org -> List.of(exploit),
+              Engine.DEFAULT_LATENESS,
+              1,
+              DetectionPump.Outbox.NONE,
+              () -> {},
+              new SimpleMeterRegistry(),
+              Clock.systemUTC(),
+              100);
+      events.append(
+          acme,
+          List.of(
+              new Event(
+                  "x1",
+                  "test.exploit",
+                  now.minus(Duration.ofMinutes(5)),
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  attacker,
+                  null,
+                  null,
+                  Map.of())));
+      pump.drain();
+      pump.close();
+      assertThat(
+              alerts
+                  .list(
+                      acme,
+                      new dev.bulwark.server.alert.AlertQuery(
+                          java.util.Set.of(),
+                          java.util.Optional.of(dev.bulwark.engine.pack.StageCorrelator.ID),
+                          java.util.Optional.empty(),
+                          java.util.Optional.empty(),
+                          10,
+                          java.util.Optional.empty()))
+                  .alerts())
+          .as("funding and preparation were read from the second page of the last 11 days")
+          .singleElement()
+          .satisfies(a -> assertThat(a.title()).contains("funding → preparation → exploitation"));
     }
   }
 }
