@@ -62,6 +62,15 @@ contract UsdFeed {
     }
 }
 
+// A feed whose answer was last updated three days before the block: a stale price.
+contract StaleFeed {
+    uint8 public constant decimals = 8;
+
+    function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
+        return (1, 2000_00000000, block.timestamp - 3 days, block.timestamp - 3 days, 1);
+    }
+}
+
 interface Borrower {
     function onFlashLoan(address token, uint256 amount, uint256 fee) external;
 }

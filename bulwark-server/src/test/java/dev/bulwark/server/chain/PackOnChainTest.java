@@ -650,4 +650,37 @@ final class PackOnChainTest {
               assertThat(a.evidence().txHashes()).containsExactly(attack.getTransactionHash());
             });
   }
+
+  @Test
+  void aStaleOrBrokenPriceFeedLeavesAmountsUnpricedAndAFixedPriceStillApplies() throws Exception {
+    String team = accounts.get(0);
+    later(4 * 24 * 3600); // so that "three days before the block" is after the chain's start
+    String stale = deploy(team, "StaleFeed");
+    String notAFeed = coin(team, "NAF", whole(1));
+    String a = coin(team, "AAA", whole(1000));
+    String b = coin(team, "BBB", whole(1000));
+    String c = coin(team, "CCC", whole(1000));
+    for (String token : List.of(a, b, c)) {
+      send(team, token, call("transfer", addr(accounts.get(1)), new Uint256(whole(10))));
+    }
+    List<Event> read =
+        read(
+            Map.of(
+                a.toLowerCase(), new Config.Price(null, stale.toLowerCase()),
+                b.toLowerCase(), new Config.Price(null, notAFeed.toLowerCase()),
+                c.toLowerCase(), new Config.Price(2.5, null)));
+    java.util.function.Function<String, Event> transferOf =
+        token ->
+            read.stream()
+                .filter(
+                    e ->
+                        e.type().equals("chain.transfer")
+                            && e.asset().equalsIgnoreCase(token)
+                            && e.amount().compareTo(new java.math.BigDecimal(whole(10))) == 0)
+                .findFirst()
+                .orElseThrow();
+    assertThat(transferOf.apply(a).amountUsd()).as("stale answer: no price").isNull();
+    assertThat(transferOf.apply(b).amountUsd()).as("not an aggregator: no price").isNull();
+    assertThat(transferOf.apply(c).amountUsd()).as("fixed price").isEqualTo(25.0);
+  }
 }
