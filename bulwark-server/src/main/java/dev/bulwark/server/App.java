@@ -79,7 +79,8 @@ public final class App implements AutoCloseable {
     this.pack = config.rules().pack() ? new RuleLoader().loadPack() : List.of();
     this.packDetectors =
         config.rules().pack()
-            ? dev.bulwark.engine.pack.Pack.detectors(config.rules().tuning())
+            ? dev.bulwark.engine.pack.Pack.detectors(
+                config.rules().tuning(), officialTokens(config.networks()))
             : List.of();
     this.rules =
         RuleLoader.combine(
@@ -139,6 +140,25 @@ public final class App implements AutoCloseable {
     all.add(new dev.bulwark.engine.intel.IntelDetector(indexes));
     all.add(new dev.bulwark.engine.intel.OneHopExposure(indexes));
     return all;
+  }
+
+  /** Each watched network's official token contracts by symbol, keyed by the network's id. */
+  private static java.util.Map<String, java.util.Map<String, String>> officialTokens(
+      List<Config.Network> networks) {
+    java.util.Map<String, java.util.Map<String, String>> out = new java.util.HashMap<>();
+    for (Config.Network n : networks) {
+      if (!n.officialTokens().isEmpty()) {
+        out.merge(
+            n.id(),
+            n.officialTokens(),
+            (a, b) -> {
+              java.util.Map<String, String> m = new java.util.HashMap<>(a);
+              m.putAll(b);
+              return m;
+            });
+      }
+    }
+    return out;
   }
 
   /** The store, rules and detection, without HTTP: for CLI commands that work on local data. */

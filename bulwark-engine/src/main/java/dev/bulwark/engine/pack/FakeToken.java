@@ -23,6 +23,33 @@ import java.util.Set;
 public final class FakeToken implements Detector {
   public static final String ID = "chain.fake-token";
 
+  /** Chain → symbol → official contract (lower case): Ethereum mainnet's, plus the configured. */
+  private final Map<String, Map<String, String>> official;
+
+  public FakeToken() {
+    this(Map.of());
+  }
+
+  /**
+   * With more official contracts: chain (CAIP-2) → symbol → contract, e.g. an L2's USDC (the
+   * network's {@code official_tokens:}); an entry replaces the built-in one of the same chain and
+   * symbol.
+   */
+  public FakeToken(Map<String, Map<String, String>> more) {
+    Map<String, Map<String, String>> all = new java.util.HashMap<>();
+    OFFICIAL.forEach((chain, tokens) -> all.put(chain, new java.util.HashMap<>(tokens)));
+    more.forEach(
+        (chain, tokens) ->
+            tokens.forEach(
+                (symbol, contract) ->
+                    all.computeIfAbsent(chain, c -> new java.util.HashMap<>())
+                        .put(
+                            symbol.toUpperCase(java.util.Locale.ROOT),
+                            contract.toLowerCase(java.util.Locale.ROOT))));
+    all.replaceAll((chain, tokens) -> Map.copyOf(tokens));
+    this.official = Map.copyOf(all);
+  }
+
   /** Official contracts of the imitated symbols, per chain. */
   private static final Map<String, Map<String, String>> OFFICIAL =
       Map.of(
@@ -95,12 +122,12 @@ public final class FakeToken implements Detector {
         || e.chain() == null) {
       return List.of();
     }
-    Map<String, String> official = OFFICIAL.get(e.chain());
-    if (official == null) {
+    Map<String, String> tokens = official.get(e.chain());
+    if (tokens == null) {
       return List.of();
     }
     String reads = skeleton(symbol);
-    String contract = official.get(reads);
+    String contract = tokens.get(reads);
     if (contract == null || contract.equalsIgnoreCase(e.asset())) {
       return List.of();
     }

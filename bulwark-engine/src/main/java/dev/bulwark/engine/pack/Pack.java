@@ -73,6 +73,15 @@ public final class Pack {
    * value, checked against {@link #settings()}).
    */
   public static List<Detector> detectors(Map<String, Map<String, Object>> tuning) {
+    return detectors(tuning, Map.of());
+  }
+
+  /**
+   * As {@link #detectors(Map)}, with more official token contracts for the fake-token detector
+   * (chain → symbol → contract).
+   */
+  public static List<Detector> detectors(
+      Map<String, Map<String, Object>> tuning, Map<String, Map<String, String>> officialTokens) {
     for (String id : tuning.keySet()) {
       if (!settings().containsKey(id)) {
         throw new IllegalArgumentException(
@@ -90,7 +99,7 @@ public final class Pack {
         new AutomatedIntrusion(of.apply(AutomatedIntrusion.ID)),
         new PriceSwing(of.apply(PriceSwing.ID)),
         new KeyCompromise(of.apply(KeyCompromise.ID)),
-        new FakeToken(),
+        new FakeToken(officialTokens),
         new BurstDrain(of.apply(BurstDrain.ID)),
         new FlashLoanExploit(of.apply(FlashLoanExploit.ID)),
         new RugPull(of.apply(RugPull.ID)));

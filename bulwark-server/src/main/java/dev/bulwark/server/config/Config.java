@@ -127,7 +127,8 @@ public record Config(
       int concurrency,
       boolean traces,
       java.util.Set<String> watch,
-      Map<String, Price> prices) {}
+      Map<String, Price> prices,
+      Map<String, String> officialTokens) {}
 
   /**
    * Where an asset's USD price comes from: a fixed number ({@code usd}) or a Chainlink aggregator's

@@ -40,7 +40,8 @@ final class NetworkParser extends SectionParser {
           "rpc_timeout",
           "ws",
           "watch",
-          "prices");
+          "prices",
+          "official_tokens");
   private static final Set<String> LISTS = Set.of("rpc", "watch");
   private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
 
@@ -99,6 +100,39 @@ final class NetworkParser extends SectionParser {
     }
   }
 
+  /**
+   * {@code official_tokens:}: symbol → the chain's official contract for it, so a token elsewhere
+   * calling itself that is a fake ({@code chain.fake-token}; Ethereum mainnet's are built in).
+   */
+  private void officialTokens(Node node, Map<String, String> out) {
+    if (!(node instanceof MappingNode map)) {
+      problem(
+          node,
+          "official_tokens",
+          "expected a mapping of symbol to contract, e.g. USDC: 0xaf88d065e77c8cC2239327C5EDb3A432268e5831");
+      return;
+    }
+    for (NodeTuple t : map.getValue()) {
+      if (!(t.getKeyNode() instanceof ScalarNode k)
+          || !(t.getValueNode() instanceof ScalarNode v)) {
+        problem(t.getKeyNode(), "official_tokens", "each entry is one symbol: one contract");
+        continue;
+      }
+      String symbol = k.getValue().trim().toUpperCase(java.util.Locale.ROOT);
+      String contract = v.getValue().trim();
+      if (!symbol.matches("[A-Z0-9.]{1,16}")) {
+        problem(k, "official_tokens", "'%s' is not a token symbol".formatted(k.getValue()));
+      } else if (!ADDRESS.matcher(contract).matches()) {
+        problem(
+            v,
+            "official_tokens",
+            "'%s' is not a contract address; write 0x and 40 hex digits".formatted(contract));
+      } else if (out.put(symbol, contract.toLowerCase(java.util.Locale.ROOT)) != null) {
+        problem(k, "official_tokens", "'%s' is listed twice".formatted(symbol));
+      }
+    }
+  }
+
   List<Config.Network> parse(Node node) {
     List<Config.Network> out = new ArrayList<>();
     if (!(node instanceof SequenceNode list)) {
@@ -114,10 +148,13 @@ final class NetworkParser extends SectionParser {
       Map<String, ScalarNode> v = new LinkedHashMap<>();
       Map<String, List<ScalarNode>> lists = new LinkedHashMap<>();
       Map<String, Config.Price> prices = new LinkedHashMap<>();
+      Map<String, String> official = new LinkedHashMap<>();
       for (NodeTuple t : map.getValue()) {
         String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "?";
         if (key.equals("prices")) {
           prices(t.getValueNode(), prices);
+        } else if (key.equals("official_tokens")) {
+          officialTokens(t.getValueNode(), official);
         } else if (!KEYS.contains(key)) {
           problem(
               t.getKeyNode(),
@@ -266,7 +303,8 @@ final class NetworkParser extends SectionParser {
                 concurrency,
                 traces,
                 Set.copyOf(watch),
-                Map.copyOf(prices)));
+                Map.copyOf(prices),
+                Map.copyOf(official)));
       }
     }
     return out;

@@ -48,6 +48,7 @@ final class ChainServeTest {
                 2,
                 true,
                 java.util.Set.of(),
+                java.util.Map.of(),
                 java.util.Map.of())));
   }
 

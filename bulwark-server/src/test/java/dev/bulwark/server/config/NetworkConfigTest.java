@@ -33,6 +33,7 @@ final class NetworkConfigTest {
                 prices:
                   native: "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419"
                   "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48": 1.0
+                official_tokens: {usdc: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"}
             """);
     ConfigLoader.Loaded loaded = new ConfigLoader(Map.of()).load(Optional.of(f), Map.of());
     Config.Network n = loaded.config().networks().get(0);
@@ -46,6 +47,8 @@ final class NetworkConfigTest {
         .containsEntry(
             "native", new Config.Price(null, "0x5f4ec3df9cbd43714fe2740f5e3616155c5b8419"))
         .containsEntry("0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48", new Config.Price(1.0, null));
+    assertThat(n.officialTokens())
+        .containsExactly(Map.entry("USDC", "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"));
     assertThat(String.join("\n", loaded.describe()))
         .contains("network eip155:1")
         .contains("watching 1 address, 2 prices (1 from feeds)")
@@ -75,6 +78,7 @@ final class NetworkConfigTest {
                   USDC: 1.0
                   "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48": free
                   native: -3
+                official_tokens: {USDC: "0x12", "us dc": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"}
             """);
     ConfigException e =
         catchThrowableOfType(
@@ -83,7 +87,7 @@ final class NetworkConfigTest {
         .extracting(Problem::toString)
         .containsExactly(
             f
-                + ":4:5 networks.colour: unknown key; expected batch, chain_id, concurrency, confirmations, id, native_asset, organisation, poll_interval, prices, rpc, rpc_timeout, start_block, traces, watch, ws",
+                + ":4:5 networks.colour: unknown key; expected batch, chain_id, concurrency, confirmations, id, native_asset, official_tokens, organisation, poll_interval, prices, rpc, rpc_timeout, start_block, traces, watch, ws",
             f + ":2:9 networks.id: 'ethereum' is not an EVM CAIP-2 id such as eip155:1",
             f + ":3:10 networks.rpc: expected an http(s):// JSON-RPC URL",
             f + ":2:5 networks.organisation: missing",
@@ -93,6 +97,9 @@ final class NetworkConfigTest {
                 + ":13:53 networks.prices: 'free' is neither a positive USD price nor a price feed's address (0x and 40 hex digits)",
             f
                 + ":14:15 networks.prices: '-3' is neither a positive USD price nor a price feed's address (0x and 40 hex digits)",
+            f
+                + ":15:29 networks.official_tokens: '0x12' is not a contract address; write 0x and 40 hex digits",
+            f + ":15:37 networks.official_tokens: 'us dc' is not a token symbol",
             f + ":7:29 networks.rpc: expected an http(s):// JSON-RPC URL",
             f + ":10:18 networks.rpc_timeout: not a duration; write e.g. 10s",
             f
