@@ -82,11 +82,12 @@ public final class Pack {
    */
   public static List<Detector> detectors(
       Map<String, Map<String, Object>> tuning, Map<String, Map<String, String>> officialTokens) {
+    Map<String, Map<String, Object>> tunable = settings();
     for (String id : tuning.keySet()) {
-      if (!settings().containsKey(id)) {
+      if (!tunable.containsKey(id)) {
         throw new IllegalArgumentException(
             "'%s' has no settings; the tunable detectors are %s"
-                .formatted(id, String.join(", ", settings().keySet())));
+                .formatted(id, String.join(", ", tunable.keySet())));
       }
     }
     java.util.function.Function<String, Map<String, Object>> of =

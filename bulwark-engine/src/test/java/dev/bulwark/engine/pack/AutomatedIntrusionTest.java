@@ -21,21 +21,12 @@ final class AutomatedIntrusionTest {
     Map<String, Object> attrs =
         new HashMap<>(Map.of("path", path, "status", status, "method", "GET"));
     attrs.putAll(more);
-    return new Event(
+    return Detectors.platform(
         "r" + (seq++),
         "api.request",
         T.plusMillis(millis),
-        null,
         (String) more.getOrDefault("account", null),
         "203.0.113.9",
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
         attrs);
   }
 

@@ -42,6 +42,18 @@ final class Detectors {
         attrs);
   }
 
+  /** A platform event (login, API request…): account, IP and attrs, the chain fields absent. */
+  static Event platform(
+      String id,
+      String type,
+      java.time.Instant time,
+      String account,
+      String ip,
+      java.util.Map<String, Object> attrs) {
+    return new Event(
+        id, type, time, null, account, ip, null, null, null, null, null, null, null, null, attrs);
+  }
+
   static List<Alert> run(Detector detector, List<Event> events) {
     Engine engine = new Engine(List.of(detector), State.inMemory());
     List<Alert> out = new ArrayList<>();

@@ -54,55 +54,26 @@ final class FakeTokenTest {
   @Test
   void anotherChainsOfficialContractsComeFromConfiguration() {
     String arbitrumUsdc = "0xaf88d065e77c8cc2239327c5edb3a432268e5831";
-    java.util.function.BiFunction<String, String, Event> onArbitrum =
-        (token, symbol) ->
-            Detectors.chain(
+    java.util.function.Function<String, Event> onArbitrum =
+        token ->
+            new Event(
                 "a-" + token,
                 "chain.transfer",
                 Instant.parse("2026-11-26T06:00:00Z"),
+                null,
+                null,
+                null,
+                null,
+                "eip155:42161",
                 token,
                 new BigDecimal("5000000"),
                 null,
                 "0x00000000000000000000000000000000000000a1",
                 "0x28c6c06298d514db089934071355e5743bf21d60",
                 "0x" + "cd".repeat(32),
-                Map.of("standard", "erc20", "symbol", symbol, "decimals", 6L));
-    Event fake = onArbitrum.apply(FAKE, "USDC");
-    fake =
-        new Event(
-            fake.id(),
-            fake.type(),
-            fake.time(),
-            null,
-            null,
-            null,
-            null,
-            "eip155:42161",
-            fake.asset(),
-            fake.amount(),
-            null,
-            fake.from(),
-            fake.to(),
-            fake.tx(),
-            fake.attrs());
-    Event real = onArbitrum.apply(arbitrumUsdc, "USDC");
-    real =
-        new Event(
-            real.id(),
-            real.type(),
-            real.time(),
-            null,
-            null,
-            null,
-            null,
-            "eip155:42161",
-            real.asset(),
-            real.amount(),
-            null,
-            real.from(),
-            real.to(),
-            real.tx(),
-            real.attrs());
+                Map.of("standard", "erc20", "symbol", "USDC", "decimals", 6L));
+    Event fake = onArbitrum.apply(FAKE);
+    Event real = onArbitrum.apply(arbitrumUsdc);
     assertThat(Detectors.run(new FakeToken(), List.of(fake)))
         .as("no official list for that chain: nothing to compare with")
         .isEmpty();

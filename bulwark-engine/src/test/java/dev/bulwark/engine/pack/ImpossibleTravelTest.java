@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.bulwark.engine.detect.Alert;
-import dev.bulwark.engine.detect.Engine;
-import dev.bulwark.engine.detect.State;
 import dev.bulwark.engine.event.Event;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,31 +17,12 @@ final class ImpossibleTravelTest {
       String id, int minutes, double lat, double lon, Map<String, Object> more) {
     Map<String, Object> attrs = new java.util.HashMap<>(Map.of("lat", lat, "lon", lon));
     attrs.putAll(more);
-    return new Event(
-        id,
-        "auth.login",
-        T.plusSeconds(minutes * 60L),
-        null,
-        "u-1",
-        "203.0.113." + id.length(),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        attrs);
+    return Detectors.platform(
+        id, "auth.login", T.plusSeconds(minutes * 60L), "u-1", "203.0.113." + id.length(), attrs);
   }
 
   private static List<Alert> run(Event... events) {
-    Engine engine = new Engine(List.of(new ImpossibleTravel()), State.inMemory());
-    List<Alert> out = new ArrayList<>();
-    for (Event e : events) {
-      out.addAll(engine.process(e));
-    }
-    return out;
+    return Detectors.run(new ImpossibleTravel(), List.of(events));
   }
 
   @Test
